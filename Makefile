@@ -1,0 +1,69 @@
+# Thin wrappers over the CMake presets. `make help` lists the targets.
+# On a fresh Debian 12 machine, as root, `make test` and `make run` do everything,
+# including installing the Debian packages the project needs.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Every Debian package the project uses: toolchain, libraries, docs, and the real memcached
+# and its clients for interoperability tests and side-by-side benchmarks.
+PACKAGES := cmake ninja-build g++ make pkg-config \
+	libasio-dev libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev libcli11-dev \
+	libxxhash-dev libssl-dev doxygen graphviz clang-format-14 clang-14 libclang-rt-14-dev \
+	gnuplot-nox memcached libmemcached-tools libmemcached-dev python3-pymemcache
+
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+CLANG_FORMAT := clang-format-14
+FORMAT_FILES = $(shell git ls-files '*.cpp' '*.hpp')
+RUN_ARGS ?= -p 11211
+
+.PHONY: help deps build test asan tsan docs format format-check run clean
+
+help: ## Show this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+deps: ## Install missing Debian packages (skips apt when all are present)
+	@missing=$$(for p in $(PACKAGES); do \
+	    dpkg-query -W -f='$${db:Status-Status}\n' $$p 2>/dev/null | grep -qx installed || echo $$p; \
+	  done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:" $$missing; \
+	  $(SUDO) apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+build: deps ## Release build; binaries in build/release/bin
+	cmake --preset release
+	cmake --build --preset release
+
+test: deps ## Debug build, then every test
+	cmake --preset debug
+	cmake --build --preset debug
+	ctest --preset debug
+
+asan: deps ## Build and test under AddressSanitizer + UndefinedBehaviorSanitizer
+	cmake --preset asan
+	cmake --build --preset asan
+	ctest --preset asan
+
+tsan: deps ## Build and test under ThreadSanitizer
+	cmake --preset tsan
+	cmake --build --preset tsan
+	ctest --preset tsan
+
+docs: deps ## Doxygen site in build/docs/html (warnings are errors)
+	cmake --preset debug
+	cmake --build --preset debug --target docs
+	@echo "open build/docs/html/index.html"
+
+format: ## Format every C++ file with clang-format-14
+	$(CLANG_FORMAT) -i $(FORMAT_FILES)
+
+format-check: ## Fail if any C++ file is not formatted
+	$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_FILES)
+
+run: build ## Start the main program on 127.0.0.1:11211 in the foreground (RUN_ARGS to change)
+	build/release/bin/echo_server $(RUN_ARGS)
+
+clean: ## Remove every build folder
+	rm -rf build

@@ -1,0 +1,8 @@
+# MC_SANITIZE is a comma-separated list handed to -fsanitize= (the asan and tsan presets set it).
+set(MC_SANITIZE "" CACHE STRING "Sanitizers to build with, e.g. address,undefined or thread")
+
+if(MC_SANITIZE)
+  # -fno-sanitize-recover turns every UBSan report into a failure instead of a log line.
+  add_compile_options(-fsanitize=${MC_SANITIZE} -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=${MC_SANITIZE})
+endif()

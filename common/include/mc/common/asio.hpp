@@ -1,0 +1,31 @@
+/// \file
+/// \brief Asio spellings shared by every stage: errors as values, and spawn handlers that report.
+
+#pragma once
+
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include <exception>
+#include <string>
+
+namespace mc::common {
+
+/// \brief Completion token for coroutines that want `(error_code, result...)` as a tuple
+/// instead of an exception: on hot paths a closed socket is a normal event, not an error.
+inline constexpr asio::experimental::as_tuple_t<asio::use_awaitable_t<>> kUseTuple{};
+
+/// \brief Logs `error` at error level, naming the task it escaped from.
+void log_exception(const std::string& task, std::exception_ptr error);
+
+/// \brief A `co_spawn` completion handler that logs an escaped exception instead of dropping it
+/// silently, as `asio::detached` would.
+/// \param task a name for the log line, such as `"accept loop"`
+/// \return a handler callable with the coroutine's `std::exception_ptr`
+inline auto report_exception(std::string task) {
+  return [task = std::move(task)](std::exception_ptr error) {
+    if (error) log_exception(task, error);
+  };
+}
+
+}  // namespace mc::common

@@ -1,0 +1,19 @@
+#include "mc/common/asio.hpp"
+
+#include "mc/common/log.hpp"
+
+#include <stdexcept>
+
+namespace mc::common {
+
+void log_exception(const std::string& task, std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    log_error("{} ended with an exception: {}", task, e.what());
+  } catch (...) {
+    log_error("{} ended with an unknown exception", task);
+  }
+}
+
+}  // namespace mc::common

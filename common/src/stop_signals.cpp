@@ -1,0 +1,21 @@
+#include "mc/common/stop_signals.hpp"
+
+#include "mc/common/log.hpp"
+
+#include <csignal>
+
+namespace mc::common {
+
+StopSignals::StopSignals(asio::any_io_executor executor, std::function<void(int)> on_stop)
+    : signals_(executor, SIGINT, SIGTERM) {
+  signals_.async_wait(
+      [on_stop = std::move(on_stop)](const asio::error_code& error, int signal_number) {
+        if (error) return;  // cancelled: the program is stopping some other way
+        log_info("signal {} received, stopping", signal_number);
+        on_stop(signal_number);
+      });
+}
+
+void StopSignals::cancel() { signals_.cancel(); }
+
+}  // namespace mc::common
