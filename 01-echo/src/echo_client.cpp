@@ -4,9 +4,7 @@
 // other would deadlock on a large message: the server cannot echo more than the socket
 // buffers hold while we are still writing and nobody reads.
 
-#include "mc/common/asio.hpp"
-#include "mc/common/cli.hpp"
-#include "mc/common/log.hpp"
+#include <fmt/format.h>
 
 #include <asio/co_spawn.hpp>
 #include <asio/connect.hpp>
@@ -16,12 +14,13 @@
 #include <asio/read_until.hpp>
 #include <asio/streambuf.hpp>
 #include <asio/write.hpp>
-
-#include <fmt/format.h>
-
 #include <iostream>
 #include <string>
 #include <vector>
+
+#include "mc/common/asio.hpp"
+#include "mc/common/cli.hpp"
+#include "mc/common/log.hpp"
 
 namespace mc::echo {
 namespace {
@@ -69,13 +68,13 @@ asio::awaitable<void> receive_lines(tcp::socket& socket, std::size_t expected) {
 asio::awaitable<void> converse(const ClientOptions& options, std::vector<std::string> lines) {
   auto executor = co_await asio::this_coro::executor;
   tcp::resolver resolver(executor);
-  const auto endpoints = co_await resolver.async_resolve(
-      options.host, std::to_string(options.port), asio::use_awaitable);
+  const auto endpoints = co_await resolver.async_resolve(options.host, std::to_string(options.port),
+                                                         asio::use_awaitable);
   tcp::socket socket(executor);
   auto [error, endpoint] = co_await asio::async_connect(socket, endpoints, kUseTuple);
   if (error) {
-    throw std::runtime_error(fmt::format("cannot connect to {}:{}: {}", options.host,
-                                         options.port, error.message()));
+    throw std::runtime_error(
+        fmt::format("cannot connect to {}:{}: {}", options.host, options.port, error.message()));
   }
   common::log_info("connected to {}:{}", endpoint.address().to_string(), endpoint.port());
   //! [both-directions]
@@ -97,7 +96,8 @@ std::vector<std::string> input_lines(const ClientOptions& options) {
 }  // namespace mc::echo
 
 int main(int argc, char** argv) {
-  CLI::App app{"Chapter 1 echo client: sends lines (stdin, or -m repeated -n times), prints the echo"};
+  CLI::App app{
+      "Chapter 1 echo client: sends lines (stdin, or -m repeated -n times), prints the echo"};
   mc::echo::ClientOptions options;
   app.add_option("-H,--host", options.host, "Server address")->capture_default_str();
   app.add_option("-p,--port", options.port, "Server port")->capture_default_str();

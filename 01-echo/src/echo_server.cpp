@@ -5,22 +5,21 @@
 // io_context and its own listening socket on the same port (SO_REUSEPORT): the kernel spreads
 // connections over them and no state is ever shared between threads.
 
-#include "mc/common/asio.hpp"
-#include "mc/common/cli.hpp"
-#include "mc/common/log.hpp"
-#include "mc/common/stop_signals.hpp"
-
+#include <array>
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/post.hpp>
 #include <asio/write.hpp>
-
-#include <array>
 #include <memory>
 #include <set>
 #include <thread>
 #include <vector>
+
+#include "mc/common/asio.hpp"
+#include "mc/common/cli.hpp"
+#include "mc/common/log.hpp"
+#include "mc/common/stop_signals.hpp"
 
 namespace mc::echo {
 namespace {
@@ -83,7 +82,8 @@ asio::awaitable<void> EchoServer::echo(tcp::socket socket) {
   for (;;) {
     auto [read_error, n] = co_await socket.async_read_some(asio::buffer(data), kUseTuple);
     if (read_error) break;  // end of stream, a reset, or stop() closing the socket
-    auto [write_error, written] = co_await asio::async_write(socket, asio::buffer(data, n), kUseTuple);
+    auto [write_error, written] =
+        co_await asio::async_write(socket, asio::buffer(data, n), kUseTuple);
     if (write_error) break;
   }
 

@@ -1,8 +1,5 @@
 // Integration tests of chapter 1: the real echo_server and echo_client binaries.
 
-#include "mc/testing/net.hpp"
-#include "mc/testing/process.hpp"
-
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -10,6 +7,9 @@
 #include <csignal>
 #include <thread>
 #include <vector>
+
+#include "mc/testing/net.hpp"
+#include "mc/testing/process.hpp"
 
 namespace {
 
@@ -122,8 +122,7 @@ TEST(EchoClient, ReportsAnUnreachableServer) {
   const auto result =
       mc::testing::run(ECHO_CLIENT_PATH, {"-p", std::to_string(port), "-m", "hello"});
   EXPECT_EQ(result.status, 1);
-  EXPECT_NE(result.err.find(fmt::format("cannot connect to 127.0.0.1:{}", port)),
-            std::string::npos)
+  EXPECT_NE(result.err.find(fmt::format("cannot connect to 127.0.0.1:{}", port)), std::string::npos)
       << result.err;
 }
 

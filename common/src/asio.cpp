@@ -1,8 +1,8 @@
 #include "mc/common/asio.hpp"
 
-#include "mc/common/log.hpp"
-
 #include <stdexcept>
+
+#include "mc/common/log.hpp"
 
 namespace mc::common {
 

@@ -1,10 +1,10 @@
 #include "mc/common/cli.hpp"
 
-#include "mc/common/log.hpp"
-
 #include <fmt/format.h>
 
 #include <cstdio>
+
+#include "mc/common/log.hpp"
 
 namespace mc::common {
 

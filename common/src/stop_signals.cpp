@@ -1,8 +1,8 @@
 #include "mc/common/stop_signals.hpp"
 
-#include "mc/common/log.hpp"
-
 #include <csignal>
+
+#include "mc/common/log.hpp"
 
 namespace mc::common {
 

@@ -1,9 +1,9 @@
-#include "mc/testing/net.hpp"
-#include "mc/testing/process.hpp"
-
 #include <gtest/gtest.h>
 
 #include <csignal>
+
+#include "mc/testing/net.hpp"
+#include "mc/testing/process.hpp"
 
 namespace {
 

@@ -223,8 +223,8 @@ RunResult run(const std::string& path, const std::vector<std::string>& args,
     }
     process.close_stdin();
   });
-  std::string out = process.read_all(std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - Clock::now()));
+  std::string out = process.read_all(
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
   auto status = process.wait(std::chrono::milliseconds(remaining_ms(deadline)));
   if (!status) process.stop(0ms);
   feeder.join();
@@ -244,7 +244,7 @@ std::uint16_t wait_for_listening(Process& server, std::chrono::milliseconds time
 }
 
 std::pair<Process, std::uint16_t> start_server(const std::string& path,
-                                                std::vector<std::string> args) {
+                                               std::vector<std::string> args) {
   args.insert(args.begin(), {"-p", "0"});
   auto server = Process::start(path, args);
   const auto port = wait_for_listening(server);

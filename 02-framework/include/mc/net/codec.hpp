@@ -5,7 +5,6 @@
 #pragma once
 
 #include <asio/buffer.hpp>
-
 #include <concepts>
 #include <cstddef>
 #include <string_view>
@@ -45,11 +44,11 @@ struct Decoded {
 /// configured prototype for each new connection.
 template <typename C>
 concept Codec = std::copy_constructible<C> && std::movable<typename C::OutMessage> &&
-                requires(C codec, std::string_view input, const typename C::OutMessage& out,
-                         std::vector<asio::const_buffer>& buffers) {
-                  typename C::Message;
-                  { codec.decode(input) } -> std::same_as<Decoded<typename C::Message>>;
-                  { codec.encode(out, buffers) } -> std::same_as<std::size_t>;
-                };
+    requires(C codec, std::string_view input, const typename C::OutMessage& out,
+             std::vector<asio::const_buffer>& buffers) {
+  typename C::Message;
+  { codec.decode(input) } -> std::same_as<Decoded<typename C::Message>>;
+  { codec.encode(out, buffers) } -> std::same_as<std::size_t>;
+};
 
 }  // namespace mc::net

@@ -5,7 +5,6 @@
 
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
-
 #include <exception>
 #include <string>
 

@@ -4,9 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <asio/ip/tcp.hpp>
-
 #include <cstdint>
 #include <string>
 

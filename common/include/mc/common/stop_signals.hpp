@@ -5,7 +5,6 @@
 
 #include <asio/any_io_executor.hpp>
 #include <asio/signal_set.hpp>
-
 #include <functional>
 
 namespace mc::common {

@@ -77,9 +77,9 @@ class Process {
 
 /// \brief What a finished command did.
 struct RunResult {
-  int status;           ///< exit code, or 128 + signal; -1 if it had to be killed on timeout
-  std::string out;      ///< everything it wrote to stdout
-  std::string err;      ///< everything it wrote to stderr
+  int status;       ///< exit code, or 128 + signal; -1 if it had to be killed on timeout
+  std::string out;  ///< everything it wrote to stdout
+  std::string err;  ///< everything it wrote to stderr
 };
 
 /// \brief Runs a command to completion, feeding it `input` on stdin; kills it after `timeout`.
@@ -93,6 +93,6 @@ std::uint16_t wait_for_listening(Process& server, std::chrono::milliseconds time
 /// \brief Starts a server binary with `-p 0` plus `args` and waits for its `listening on` line.
 /// \return the running server and the port it picked
 std::pair<Process, std::uint16_t> start_server(const std::string& path,
-                                                std::vector<std::string> args = {});
+                                               std::vector<std::string> args = {});
 
 }  // namespace mc::testing
