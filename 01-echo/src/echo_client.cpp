@@ -6,6 +6,10 @@
 
 #include <fmt/format.h>
 
+#include <iostream>
+#include <string>
+#include <vector>
+
 #include <asio/co_spawn.hpp>
 #include <asio/connect.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
@@ -14,9 +18,6 @@
 #include <asio/read_until.hpp>
 #include <asio/streambuf.hpp>
 #include <asio/write.hpp>
-#include <iostream>
-#include <string>
-#include <vector>
 
 #include "mc/common/asio.hpp"
 #include "mc/common/cli.hpp"

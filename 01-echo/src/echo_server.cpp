@@ -6,15 +6,16 @@
 // connections over them and no state is ever shared between threads.
 
 #include <array>
+#include <memory>
+#include <set>
+#include <thread>
+#include <vector>
+
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/post.hpp>
 #include <asio/write.hpp>
-#include <memory>
-#include <set>
-#include <thread>
-#include <vector>
 
 #include "mc/common/asio.hpp"
 #include "mc/common/cli.hpp"

@@ -4,11 +4,12 @@
 
 #pragma once
 
-#include <asio/buffer.hpp>
 #include <concepts>
 #include <cstddef>
 #include <string_view>
 #include <vector>
+
+#include <asio/buffer.hpp>
 
 namespace mc::net {
 

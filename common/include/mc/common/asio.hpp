@@ -3,10 +3,11 @@
 
 #pragma once
 
-#include <asio/experimental/as_tuple.hpp>
-#include <asio/use_awaitable.hpp>
 #include <exception>
 #include <string>
+
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/use_awaitable.hpp>
 
 namespace mc::common {
 

@@ -3,10 +3,11 @@
 
 #pragma once
 
-#include <CLI/CLI.hpp>
-#include <asio/ip/tcp.hpp>
 #include <cstdint>
 #include <string>
+
+#include <CLI/CLI.hpp>
+#include <asio/ip/tcp.hpp>
 
 namespace mc::common {
 

@@ -3,9 +3,10 @@
 
 #pragma once
 
+#include <functional>
+
 #include <asio/any_io_executor.hpp>
 #include <asio/signal_set.hpp>
-#include <functional>
 
 namespace mc::common {
 
