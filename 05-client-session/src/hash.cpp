@@ -5,14 +5,27 @@
 #include <stdexcept>
 
 namespace mc::client {
+namespace {
+
+// Fetched once and kept for the life of the process. EVP_md5() would make OpenSSL 3 look the
+// algorithm up again on every digest, which doubles the cost of hashing a short key.
+const EVP_MD* md5_algorithm() {
+  static const EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  return algorithm;
+}
+
+}  // namespace
 
 Md5Digest md5(std::string_view data) {
   Md5Digest digest{};
   unsigned int size = 0;
   // EVP_Digest rather than MD5(): OpenSSL 3 deprecates the low-level call.
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_md5(), nullptr) != 1 ||
+  const EVP_MD* algorithm = md5_algorithm();
+  if (algorithm == nullptr ||
+      EVP_Digest(data.data(), data.size(), digest.data(), &size, algorithm, nullptr) != 1 ||
       size != digest.size()) {
-    throw std::runtime_error("OpenSSL cannot compute MD5");  // a broken install: a bug, not input
+    // A broken or FIPS-only OpenSSL: a setup problem, not something a key can cause.
+    throw std::runtime_error("OpenSSL cannot compute MD5");
   }
   return digest;
 }
