@@ -1,0 +1,92 @@
+/// \file
+/// \brief The server half of the protocol module: memcached text requests, parsed in place.
+
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "mc/codec/request.hpp"
+#include "mc/net/codec.hpp"
+
+namespace mc::codec {
+
+/// \brief Without a newline, a line longer than this closes the connection, unless it is a
+/// `get`/`gets` line (those may be arbitrarily long). memcached's rule, in try_read_command.
+inline constexpr std::size_t kMaxLineWithoutNewline = 2048;
+
+/// \brief The item size rule the parser applies to storage commands, so that a value too large
+/// for the cache is refused with `SERVER_ERROR object too large for cache` before its bytes
+/// arrive, and those bytes are skipped.
+///
+/// memcached refuses an item when its whole slab allocation would exceed the item size limit
+/// (`-I`, 1 MiB by default): a 48-byte item header, the key and a NUL, 4 bytes of client flags
+/// when they are not zero, the value and its `\r\n`, and 8 bytes of CAS unless `-C` disabled it.
+/// A server sets these fields from its own options.
+struct ItemSizeLimit {
+  std::size_t max_item_size = 1024 * 1024;  ///< memcached's `-I`
+  bool use_cas = true;                      ///< false for memcached's `-C`
+  /// \brief Whether an item with this key length, client flags and value length fits.
+  bool fits(std::size_t key_length, std::uint32_t flags, std::size_t value_length) const {
+    constexpr std::size_t kItemHeader = 48;  // sizeof(item) in memcached 1.6 on 64-bit Linux
+    const std::size_t total =
+        kItemHeader + key_length + 1 + (flags != 0 ? 4 : 0) + value_length + 2 + (use_cas ? 8 : 0);
+    return total <= max_item_size;
+  }
+};
+
+/// \brief Parses memcached text-protocol requests from the front of a connection's read
+/// buffer, without copying: keys and data blocks are views into that buffer.
+///
+/// Each parse() call answers one of three things: a request and how many bytes it used
+/// (DecodeStatus::kMessage), "read more" (kNeedMore, nothing used), or "close the connection
+/// without a word" (kError: more than 2048 bytes without a newline on a line that is not a
+/// `get`, or a `... HTTP/1.1` probe). Everything else memcached answers with an error line is
+/// a ProtocolError request, so the connection stays in step with its client.
+///
+/// The parser has a little state: after refusing a storage line whose data it must skip, it
+/// hands out SkippedData pieces until the data has gone by; and it decodes base64 meta keys
+/// into its own buffer. Views stay valid until the next parse() call.
+class RequestParser {
+ public:
+  /// \brief A parser applying `limit` to storage commands.
+  explicit RequestParser(ItemSizeLimit limit = {}) : limit_(limit) {}
+
+  /// \brief Parses the request at the front of `input`.
+  mc::net::Decoded<Request> parse(std::string_view input);
+
+  /// \brief The item size rule in force.
+  const ItemSizeLimit& limit() const { return limit_; }
+
+ private:
+  /// A request line split as memcached splits it: at most 23 tokens are looked at; ntokens
+  /// counts them plus memcached's terminal token, so the WANT_TOKENS rules read the same.
+  struct Line {
+    std::array<std::string_view, 23> tokens;
+    std::size_t count = 0;                           // tokens found, at most 23
+    std::size_t ntokens = 0;                         // count + 1, memcached's ntokens
+    std::string_view text;                           // the whole line, without its terminator
+    std::size_t consumed = 0;                        // bytes up to and including the '\n'
+    std::string_view rest(std::size_t first) const;  // text from tokens[first] on
+  };
+
+  mc::net::Decoded<Request> parse_line(std::string_view input, Line& line);
+  mc::net::Decoded<Request> parse_storage(std::string_view input, const Line& line,
+                                          StoreCommand command);
+  mc::net::Decoded<Request> parse_retrieval(const Line& line, RetrieveCommand command);
+  mc::net::Decoded<Request> parse_meta(std::string_view input, const Line& line);
+  mc::net::Decoded<Request> parse_meta_set(std::string_view input, const Line& line,
+                                           MetaRequest request);
+  mc::net::Decoded<Request> parse_other(const Line& line);
+  mc::net::Decoded<Request> start_skipping(const Line& line, std::size_t bytes,
+                                           std::string_view reply, bool noreply);
+  std::string_view preparse_meta_flags(const Line& line, std::size_t first, MetaRequest& request);
+
+  ItemSizeLimit limit_;
+  std::size_t skip_remaining_ = 0;
+  std::array<char, kMaxKeyLength> key_scratch_{};
+};
+
+}  // namespace mc::codec
