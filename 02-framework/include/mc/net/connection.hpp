@@ -1,0 +1,380 @@
+/// \file
+/// \brief A TCP connection with one reader and one writer coroutine, generic over its Codec.
+
+#pragma once
+
+#include <any>
+#include <cassert>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <asio/co_spawn.hpp>
+#include <asio/dispatch.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/write.hpp>
+
+#include "mc/common/asio.hpp"
+#include "mc/net/acceptor.hpp"
+#include "mc/net/codec.hpp"
+#include "mc/net/connection_stats.hpp"
+#include "mc/net/error.hpp"
+#include "mc/net/options.hpp"
+
+namespace mc::net {
+
+template <Codec C>
+class Connection;
+
+namespace detail {
+
+/// \brief Bytes in a range of buffers: checks that a codec's encode() told the truth.
+template <typename Iterator>
+std::size_t total_size(Iterator first, Iterator last) {
+  std::size_t bytes = 0;
+  for (; first != last; ++first) bytes += first->size();
+  return bytes;
+}
+
+}  // namespace detail
+
+/// \brief What the application plugs into a connection. Every callback runs on the
+/// connection's own thread, in this order: on_connect once, on_message any number of times,
+/// on_close exactly once. Empty callbacks are skipped.
+template <Codec C>
+struct Callbacks {
+  /// Before the first read; a good place to fill Connection::context() or send a greeting.
+  std::function<void(Connection<C>&)> on_connect{};
+  /// Each decoded message, called inline by the reader. Views inside the message point into
+  /// the read buffer and are valid only during this call.
+  std::function<void(Connection<C>&, const typename C::Message&)> on_message{};
+  /// After both coroutines have ended: nothing else will be called on this connection.
+  /// The reason is an asio::error (eof, connection_reset, ...) or an mc::net::Error.
+  std::function<void(Connection<C>&, std::error_code)> on_close{};
+};
+
+/// \brief One TCP connection: a reader coroutine that decodes and calls on_message inline,
+/// and a writer coroutine that drains everything queued by send() into one gathered write.
+///
+/// A connection lives on one io_context thread. send(), close() and close_after_flush() may
+/// be called from any thread; everything else belongs to the connection's own thread. It
+/// keeps itself alive (shared_ptr) until on_close has run.
+template <Codec C>
+class Connection : public std::enable_shared_from_this<Connection<C>> {
+ public:
+  using Message = typename C::Message;          ///< what the codec decodes
+  using OutMessage = typename C::OutMessage;    ///< what send() accepts
+  using Pointer = std::shared_ptr<Connection>;  ///< how connections are held
+  /// Called after on_close so that the owner (a server's connection manager) can let go.
+  using Release = std::function<void(const Pointer&)>;
+
+  /// \brief Wraps a connected socket; nothing happens until start().
+  Connection(Socket socket, C codec, const ConnectionOptions& options,
+             std::shared_ptr<const Callbacks<C>> callbacks, Release release = {});
+
+  /// \brief Calls on_connect, then starts the reader and the writer (and the idle watchdog
+  /// if ConnectionOptions::idle_timeout is set), all on the connection's own thread.
+  void start();
+
+  /// \brief Queues `message` for writing; callable from any thread, never blocks. From the
+  /// connection's own thread it is queued at once; from another it is posted there. After
+  /// close, messages are dropped.
+  void send(OutMessage message);
+
+  /// \brief Closes now: queued messages are dropped, on_close follows with Error::kClosed.
+  /// Thread-safe and idempotent.
+  void close();
+
+  /// \brief Stops reading, lets the writer flush what is queued, then closes with
+  /// Error::kStopped. Thread-safe; the caller bounds how long it waits (a peer that does not
+  /// read keeps the flush waiting until close() or the idle timeout).
+  void close_after_flush();
+
+  /// \brief The peer's address, as it was when the connection was made.
+  const asio::ip::tcp::endpoint& peer() const { return peer_; }
+
+  /// \brief A slot for the application's per-connection state (own thread only).
+  std::any& context() { return context_; }
+
+  /// \brief Counters about this connection; readable from any thread.
+  const ConnectionStats& stats() const { return stats_; }
+
+  /// \brief The executor of the connection's io_context.
+  Socket::executor_type get_executor() const { return executor_; }
+
+  /// \brief Whether the caller runs on the connection's own thread.
+  bool running_in_this_thread() const { return executor_.running_in_this_thread(); }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  asio::awaitable<void> reader();
+  asio::awaitable<void> writer();
+  asio::awaitable<void> watchdog();
+  void spawn(asio::awaitable<void> task, const char* name);
+  void task_done();
+  void enqueue(OutMessage message);
+  void drain(Error reason);
+  void close_now(std::error_code reason);
+  void touch();
+
+  const Socket::executor_type executor_;  // const: read by send() and close() on any thread
+  Socket socket_;
+  C codec_;
+  const ConnectionOptions options_;
+  std::shared_ptr<const Callbacks<C>> callbacks_;
+  Release release_;
+  asio::ip::tcp::endpoint peer_;
+  std::any context_;
+  ConnectionStats stats_;
+
+  std::vector<char> read_buffer_;
+
+  // The write queue. Messages stay in queue_ until the write that uses them completes; the
+  // codec's buffers point into them (deque::push_back and erasing at the front never move
+  // the other elements). send() appends to pending_ while the writer writes writing_.
+  std::deque<OutMessage> queue_;
+  std::vector<asio::const_buffer> pending_;
+  std::vector<asio::const_buffer> writing_;
+  std::size_t pending_messages_ = 0;
+  std::size_t queued_bytes_ = 0;
+
+  // Timers that never expire by themselves: cancelling one is how a coroutine is woken.
+  asio::steady_timer wakeup_;  // the writer waits here while the queue is empty
+  asio::steady_timer resume_;  // the reader waits here while backpressure holds it
+  asio::steady_timer idle_timer_;
+  Clock::time_point last_activity_;
+
+  bool writer_idle_ = false;
+  bool reader_paused_ = false;
+  bool draining_ = false;
+  Error drain_reason_ = Error::kStopped;
+  bool closed_ = false;
+  std::error_code reason_;
+  int live_tasks_ = 0;
+};
+
+// ---- implementation -------------------------------------------------------------------------
+
+template <Codec C>
+Connection<C>::Connection(Socket socket, C codec, const ConnectionOptions& options,
+                          std::shared_ptr<const Callbacks<C>> callbacks, Release release)
+    : executor_(socket.get_executor()),
+      socket_(std::move(socket)),
+      codec_(std::move(codec)),
+      options_(options),
+      callbacks_(std::move(callbacks)),
+      release_(std::move(release)),
+      read_buffer_(std::max<std::size_t>(options.read_buffer_size, 1)),
+      wakeup_(executor_, Clock::time_point::max()),
+      resume_(executor_, Clock::time_point::max()),
+      idle_timer_(executor_) {
+  asio::error_code ignored;  // a peer that has already gone leaves an empty endpoint
+  peer_ = socket_.remote_endpoint(ignored);
+  // The writer coalesces by itself; Nagle's algorithm would only delay small replies.
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+}
+
+template <Codec C>
+void Connection<C>::start() {
+  asio::dispatch(executor_, [self = this->shared_from_this()] {
+    self->touch();
+    self->live_tasks_ = self->options_.idle_timeout.count() > 0 ? 3 : 2;
+    if (self->callbacks_->on_connect) self->callbacks_->on_connect(*self);
+    self->spawn(self->reader(), "connection reader");
+    self->spawn(self->writer(), "connection writer");
+    if (self->live_tasks_ == 3) self->spawn(self->watchdog(), "connection watchdog");
+  });
+}
+
+template <Codec C>
+void Connection<C>::spawn(asio::awaitable<void> task, const char* name) {
+  // The completion handler holds a shared_ptr for as long as the coroutine runs, so `this`
+  // inside reader() and writer() stays valid.
+  asio::co_spawn(executor_, std::move(task),
+                 [self = this->shared_from_this(), name](std::exception_ptr error) {
+                   if (error) common::log_exception(name, error);
+                   self->task_done();
+                 });
+}
+
+template <Codec C>
+void Connection<C>::task_done() {
+  close_now(Error::kClosed);  // the tasks share one socket: when one ends, all end
+  if (--live_tasks_ > 0) return;
+  if (callbacks_->on_close) callbacks_->on_close(*this, reason_);
+  if (release_) release_(this->shared_from_this());
+}
+
+//! [reader]
+template <Codec C>
+asio::awaitable<void> Connection<C>::reader() {
+  std::size_t end = 0;  // read_buffer_[0, end) holds bytes not decoded yet
+  while (!closed_) {
+    if (draining_) {
+      // Closing after a flush: read nothing more, but stay alive until the writer closes.
+      co_await resume_.async_wait(common::kUseTuple);
+      continue;
+    }
+    if (queued_bytes_ > options_.max_queued_bytes) {
+      // Backpressure: stop reading until the writer drains below half. The peer's further
+      // bytes wait in the kernel, and then in the peer: TCP flow control does the rest.
+      detail::bump(stats_.read_pauses);
+      reader_paused_ = true;
+      co_await resume_.async_wait(common::kUseTuple);  // cancelled by the writer or close
+      reader_paused_ = false;
+      continue;
+    }
+    if (end == read_buffer_.size()) read_buffer_.resize(read_buffer_.size() * 2);
+    auto [error, n] = co_await socket_.async_read_some(
+        asio::buffer(read_buffer_.data() + end, read_buffer_.size() - end), common::kUseTuple);
+    if (error) {
+      close_now(error);
+      co_return;
+    }
+    end += n;
+    detail::bump(stats_.bytes_read, std::uint64_t{n});
+    touch();
+
+    std::size_t start = 0;
+    while (!closed_ && !draining_) {  // on_message may close the connection
+      auto decoded = codec_.decode(std::string_view(read_buffer_.data() + start, end - start));
+      if (decoded.status == DecodeStatus::kNeedMore) break;
+      if (decoded.status == DecodeStatus::kError) {
+        // Replies to the messages before the bad bytes still go out; then the writer closes.
+        drain(Error::kBadMessage);
+        break;
+      }
+      assert(decoded.consumed > 0 && decoded.consumed <= end - start);
+      start += decoded.consumed;
+      detail::bump(stats_.messages_decoded);
+      if (callbacks_->on_message) callbacks_->on_message(*this, decoded.message);
+    }
+    // Keep the incomplete tail: move it to the front so the next read appends to it.
+    std::memmove(read_buffer_.data(), read_buffer_.data() + start, end - start);
+    end -= start;
+  }
+}
+//! [reader]
+
+//! [writer]
+template <Codec C>
+asio::awaitable<void> Connection<C>::writer() {
+  while (!closed_) {
+    if (pending_messages_ == 0) {
+      if (draining_) {
+        close_now(drain_reason_);  // everything queued has been written
+        co_return;
+      }
+      writer_idle_ = true;
+      co_await wakeup_.async_wait(common::kUseTuple);  // cancellation is the wake-up
+      writer_idle_ = false;
+      continue;
+    }
+    // Take everything queued so far in one gathered write; send() appends to the other vector.
+    writing_.clear();
+    std::swap(writing_, pending_);
+    const std::size_t messages = std::exchange(pending_messages_, 0);
+    detail::bump(stats_.write_calls);
+    auto [error, written] = co_await asio::async_write(socket_, writing_, common::kUseTuple);
+    if (error) {
+      close_now(error);
+      co_return;
+    }
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(messages));
+    queued_bytes_ -= written;
+    stats_.queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
+    detail::bump(stats_.bytes_written, std::uint64_t{written});
+    touch();
+    if (reader_paused_ && queued_bytes_ <= options_.max_queued_bytes / 2) resume_.cancel();
+  }
+}
+//! [writer]
+
+template <Codec C>
+asio::awaitable<void> Connection<C>::watchdog() {
+  const auto timeout = options_.idle_timeout;
+  while (!closed_) {
+    idle_timer_.expires_at(last_activity_ + timeout);
+    co_await idle_timer_.async_wait(common::kUseTuple);
+    if (!closed_ && Clock::now() - last_activity_ >= timeout) close_now(Error::kIdleTimeout);
+  }
+}
+
+//! [send]
+template <Codec C>
+void Connection<C>::send(OutMessage message) {
+  if (running_in_this_thread()) {
+    enqueue(std::move(message));
+    return;
+  }
+  // The queue belongs to the connection's thread: hand the message over instead of locking.
+  asio::post(executor_, [self = this->shared_from_this(), message = std::move(message)]() mutable {
+    self->enqueue(std::move(message));
+  });
+}
+
+template <Codec C>
+void Connection<C>::enqueue(OutMessage message) {
+  if (closed_) return;  // no writer is left to write it
+  const OutMessage& stored = queue_.emplace_back(std::move(message));
+  [[maybe_unused]] const std::size_t first = pending_.size();
+  const std::size_t bytes = codec_.encode(stored, pending_);
+  assert(bytes == detail::total_size(pending_.begin() + first, pending_.end()));
+  ++pending_messages_;
+  queued_bytes_ += bytes;
+  detail::bump(stats_.messages_sent);
+  stats_.queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
+  if (queued_bytes_ > stats_.peak_queued_bytes.load(std::memory_order_relaxed)) {
+    stats_.peak_queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
+  }
+  if (writer_idle_) wakeup_.cancel_one();
+}
+//! [send]
+
+template <Codec C>
+void Connection<C>::close() {
+  asio::dispatch(executor_, [self = this->shared_from_this()] { self->close_now(Error::kClosed); });
+}
+
+template <Codec C>
+void Connection<C>::close_after_flush() {
+  asio::dispatch(executor_, [self = this->shared_from_this()] { self->drain(Error::kStopped); });
+}
+
+template <Codec C>
+void Connection<C>::drain(Error reason) {
+  if (draining_) return;
+  draining_ = true;
+  drain_reason_ = reason;
+  if (writer_idle_) wakeup_.cancel_one();  // it closes once it sees the queue empty
+}
+
+//! [close]
+template <Codec C>
+void Connection<C>::close_now(std::error_code reason) {
+  if (closed_) return;
+  closed_ = true;
+  reason_ = reason;
+  asio::error_code ignored;
+  socket_.close(ignored);  // the pending read and write complete with operation_aborted
+  wakeup_.cancel();
+  resume_.cancel();
+  idle_timer_.cancel();
+}
+//! [close]
+
+template <Codec C>
+void Connection<C>::touch() {
+  if (options_.idle_timeout.count() > 0) last_activity_ = Clock::now();
+}
+
+}  // namespace mc::net

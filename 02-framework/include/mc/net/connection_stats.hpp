@@ -1,0 +1,35 @@
+/// \file
+/// \brief Counters a connection keeps about itself, readable from any thread.
+
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace mc::net {
+
+/// \brief What one connection has done so far. Only the connection's own thread writes these;
+/// any thread may read them (tests, a stats command, a monitoring thread).
+struct ConnectionStats {
+  std::atomic<std::uint64_t> bytes_read{0};        ///< bytes received from the peer
+  std::atomic<std::uint64_t> bytes_written{0};     ///< bytes the writer handed to the socket
+  std::atomic<std::uint64_t> messages_decoded{0};  ///< messages passed to on_message
+  std::atomic<std::uint64_t> messages_sent{0};     ///< messages queued by send()
+  std::atomic<std::uint64_t> write_calls{0};       ///< gathered async_write calls
+  std::atomic<std::uint64_t> read_pauses{0};       ///< times backpressure stopped the reader
+  std::atomic<std::size_t> queued_bytes{0};        ///< encoded bytes waiting to be written
+  std::atomic<std::size_t> peak_queued_bytes{0};   ///< the most queued_bytes ever was
+};
+
+namespace detail {
+
+/// \brief Adds to a counter that only one thread writes: a plain load and store is enough
+/// (no locked read-modify-write), and readers on other threads still see whole values.
+template <typename T>
+void bump(std::atomic<T>& counter, T delta = 1) {
+  counter.store(counter.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+}
+
+}  // namespace detail
+}  // namespace mc::net

@@ -1,0 +1,65 @@
+/// \file
+/// \brief The live connections of one io_context thread, so that a stop can close them all.
+
+#pragma once
+
+#include <chrono>
+#include <unordered_set>
+
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "mc/net/connection.hpp"
+
+namespace mc::net::detail {
+
+/// \brief Owns the live connections of one io_context. Every member function runs on that
+/// io_context's thread only, so the set needs no lock; other threads post to it.
+template <Codec C>
+class ConnectionManager {
+ public:
+  /// \brief Connections as the manager holds them.
+  using Pointer = typename Connection<C>::Pointer;
+
+  /// \brief A manager for connections living on `io`.
+  explicit ConnectionManager(asio::io_context& io) : deadline_(io) {}
+
+  /// \brief Takes a new connection and starts it; once stopping, closes it instead.
+  void add(const Pointer& connection) {
+    if (stopping_) return;  // never started: no callbacks, the socket closes with it
+    live_.insert(connection);
+    connection->start();
+  }
+
+  /// \brief Forgets a connection after its on_close (its Release hook).
+  void remove(const Pointer& connection) {
+    live_.erase(connection);
+    if (stopping_ && live_.empty()) deadline_.cancel();  // nothing left to wait for
+  }
+
+  /// \brief Graceful stop: every connection flushes what it has queued and closes; whatever
+  /// is still open after `flush_timeout` is closed at once.
+  //! [stop-all]
+  void stop(std::chrono::milliseconds flush_timeout) {
+    stopping_ = true;
+    if (live_.empty()) return;
+    // Safe to loop over live_: connections end later, as handlers, so remove() cannot run now.
+    for (const auto& connection : live_) connection->close_after_flush();
+    deadline_.expires_after(flush_timeout);
+    deadline_.async_wait([this](std::error_code error) {
+      if (error) return;  // cancelled: every connection closed in time
+      for (const auto& connection : live_) connection->close();
+    });
+  }
+  //! [stop-all]
+
+  /// \brief Number of live connections.
+  std::size_t size() const { return live_.size(); }
+
+ private:
+  std::unordered_set<Pointer> live_;
+  asio::steady_timer deadline_;
+  bool stopping_ = false;
+};
+
+}  // namespace mc::net::detail

@@ -1,0 +1,44 @@
+/// \file
+/// \brief The knobs of connections, servers and clients, with their defaults.
+
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace mc::net {
+
+/// \brief Limits every connection obeys, whether a server accepted it or a client opened it.
+struct ConnectionOptions {
+  /// Bytes queued for writing above which the reader stops reading, until the writer has
+  /// drained the queue below half of it. Queued bytes may pass the bound by what the
+  /// messages of one read produce, never by more.
+  std::size_t max_queued_bytes = 64 * 1024 * 1024;
+  /// Close a connection on which nothing was read or written for this long; zero means never.
+  std::chrono::milliseconds idle_timeout{0};
+  /// Initial size of the read buffer; it doubles when a message does not fit.
+  std::size_t read_buffer_size = 16 * 1024;
+};
+
+/// \brief What Server needs: where to listen, how many threads, and the connection limits.
+struct ServerOptions {
+  std::string listen = "127.0.0.1";  ///< address to listen on
+  std::uint16_t port = 0;            ///< TCP port; 0 lets the kernel pick a free one
+  unsigned threads = 1;              ///< I/O threads, each with its own io_context
+  ConnectionOptions connection;      ///< limits of every accepted connection
+  /// How long Server::stop() lets writers flush what is queued before it closes every
+  /// connection regardless.
+  std::chrono::milliseconds flush_timeout{500};
+};
+
+/// \brief What Client needs: threads, the connection limits and how long to try to connect.
+struct ClientOptions {
+  unsigned threads = 1;                             ///< I/O threads for the client's connections
+  ConnectionOptions connection;                     ///< limits of every connection it opens
+  std::chrono::milliseconds connect_timeout{5000};  ///< Client::connect() gives up after this
+  std::chrono::milliseconds flush_timeout{500};     ///< as ServerOptions::flush_timeout
+};
+
+}  // namespace mc::net
