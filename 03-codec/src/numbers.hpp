@@ -77,3 +77,20 @@ inline std::optional<std::int32_t> parse_i32(std::string_view token) {
 }
 
 }  // namespace mc::codec::detail
+
+namespace mc::codec::detail {
+
+// A plain decimal number and nothing else: what a well-formed reply carries.
+inline std::optional<std::uint64_t> parse_digits(std::string_view text) {
+  if (text.empty() || text.size() > 20) return std::nullopt;
+  std::uint64_t value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (value > (UINT64_MAX - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+}  // namespace mc::codec::detail

@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "mc/codec/describe.hpp"
@@ -37,7 +38,11 @@ std::vector<std::string> decode_in_fragments(Parser& parser, std::string_view wi
         out.push_back("<close>");
         return out;
       }
-      if (const auto* skip = std::get_if<SkippedData>(&result.message)) {
+      const SkippedData* skip = nullptr;
+      if constexpr (std::is_same_v<decltype(result.message), Request>) {
+        skip = std::get_if<SkippedData>(&result.message);
+      }
+      if (skip != nullptr) {
         skipped += skip->bytes;
       } else {
         flush_skipped();

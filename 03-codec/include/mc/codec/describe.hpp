@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "mc/codec/request.hpp"
+#include "mc/codec/response.hpp"
 
 namespace mc::codec {
 
@@ -19,5 +20,11 @@ void append_json_string(std::string_view text, std::string& out);
 /// \param request what the parser produced
 /// \param with_data also print data blocks (`"data":"..."`)
 std::string to_json(const Request& request, bool with_data = false);
+
+/// \brief Describes a response as one JSON object, e.g.
+/// `{"response":"VALUE","key":"a","flags":0,"bytes":1}`.
+/// \param response what the parser produced
+/// \param with_data also print data blocks (`"data":"..."`)
+std::string to_json(const Response& response, bool with_data = false);
 
 }  // namespace mc::codec

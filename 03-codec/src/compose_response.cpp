@@ -1,0 +1,102 @@
+#include <fmt/format.h>
+
+#include <iterator>
+#include <type_traits>
+
+#include "mc/codec/compose.hpp"
+#include "mc/codec/reply.hpp"
+#include "mc/codec/server_reply.hpp"
+
+namespace mc::codec {
+
+namespace {
+
+std::string_view status_line(Status status) {
+  constexpr std::string_view kLines[] = {reply::kStored,   reply::kNotStored, reply::kExists,
+                                         reply::kNotFound, reply::kDeleted,   reply::kTouched,
+                                         reply::kOk,       reply::kReset};
+  return kLines[static_cast<int>(status)];
+}
+
+std::string_view meta_code(MetaStatus status) {
+  constexpr std::string_view kCodes[] = {reply::kMetaHd, reply::kMetaVa, reply::kMetaEn,
+                                         reply::kMetaNs, reply::kMetaEx, reply::kMetaNf,
+                                         reply::kMetaMn};
+  return kCodes[static_cast<int>(status)];
+}
+
+}  // namespace
+
+std::size_t ReplyBytes::append_buffers(std::vector<asio::const_buffer>& out) const {
+  const std::string_view head = line();
+  out.push_back(asio::buffer(head));
+  if (!has_value_) return head.size();
+  out.push_back(asio::buffer(value_));
+  out.push_back(asio::buffer(reply::kCrlf));
+  return head.size() + value_.size() + reply::kCrlf.size();
+}
+
+void ReplyBytes::append_to(std::string& out) const {
+  out += line();
+  if (has_value_) {
+    out += value_;
+    out += reply::kCrlf;
+  }
+}
+
+//! [compose-value]
+void compose_reply_bytes(const Response& response, ReplyBytes& bytes) {
+  // Lines are formatted on the stack (fmt's buffer holds 500 bytes before it allocates) and
+  // copied into the reply; constants and values are only pointed to.
+  fmt::memory_buffer line;
+  auto it = std::back_inserter(line);
+  std::visit(
+      [&](const auto& r) {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, ValueResponse>) {
+          fmt::format_to(it, "VALUE {} {} {}", r.key, r.flags, r.data.size());
+          if (r.has_cas) fmt::format_to(it, " {}", r.cas);
+          bytes.set_value(r.data);
+        } else if constexpr (std::is_same_v<T, EndResponse>) {
+          bytes.set_constant(reply::kEnd);
+        } else if constexpr (std::is_same_v<T, StatusResponse>) {
+          bytes.set_constant(status_line(r.status));
+        } else if constexpr (std::is_same_v<T, NumberResponse>) {
+          fmt::format_to(it, "{}", r.value);
+        } else if constexpr (std::is_same_v<T, StatResponse>) {
+          fmt::format_to(it, "STAT {}", r.name);
+          if (!r.value.empty()) fmt::format_to(it, " {}", r.value);
+        } else if constexpr (std::is_same_v<T, VersionResponse>) {
+          fmt::format_to(it, "VERSION {}", r.version);
+        } else if constexpr (std::is_same_v<T, ErrorResponse>) {
+          fmt::format_to(it, "{}", r.line);
+        } else if constexpr (std::is_same_v<T, MetaResponse>) {
+          fmt::format_to(it, "{}", meta_code(r.status));
+          if (r.status == MetaStatus::kVa) {
+            fmt::format_to(it, " {}", r.data.size());
+            bytes.set_value(r.data);
+          }
+          if (!r.flag_list.empty()) fmt::format_to(it, " {}", r.flag_list);
+        } else if constexpr (std::is_same_v<T, MetaDebugResponse>) {
+          fmt::format_to(it, "ME {}", r.key);
+          if (!r.info.empty()) fmt::format_to(it, " {}", r.info);
+        } else {
+          static_assert(std::is_same_v<T, MetadumpResponse>);
+          fmt::format_to(it, "{}", r.line);
+        }
+      },
+      response);
+  if (line.size() > 0) {
+    fmt::format_to(it, "{}", reply::kCrlf);
+    bytes.set_line(std::string_view(line.data(), line.size()));
+  }
+}
+//! [compose-value]
+
+void compose_response(const Response& response, std::string& out) {
+  ReplyBytes bytes;
+  compose_reply_bytes(response, bytes);
+  bytes.append_to(out);
+}
+
+}  // namespace mc::codec
