@@ -1,0 +1,165 @@
+// The write paths: memcached's storage commands and incr/decr.
+#include <charconv>
+#include <cstring>
+
+#include "mc/server/store.hpp"
+
+namespace mc::server {
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+//! [parse-counter]
+// memcached reads a counter with strtoull() and then rejects what it cannot trust. We follow
+// it exactly, quirks included: leading whitespace and a sign are accepted ("-0" is 0, and
+// "-18446744073709551615" is 1, as strtoull negates), the digits must end at whitespace or at
+// the value's end (the stored "\r\n"), and a negative number that needed the sign is refused.
+bool parse_counter(std::string_view text, std::uint64_t& out) {
+  std::size_t i = 0;
+  while (i < text.size() && is_space(text[i])) ++i;
+  bool negative = false;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
+  const std::size_t first_digit = i;
+  std::uint64_t value = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+    const auto digit = static_cast<std::uint64_t>(text[i] - '0');
+    if (value > (UINT64_MAX - digit) / 10) return false;  // strtoull's ERANGE
+    value = value * 10 + digit;
+  }
+  if (i == first_digit) return false;                       // no digits at all
+  if (i < text.size() && !is_space(text[i])) return false;  // "12abc"
+  if (negative) value = 0 - value;
+  if (negative && static_cast<std::int64_t>(value) < 0) return false;
+  out = value;
+  return true;
+}
+//! [parse-counter]
+
+bool valid_key(std::string_view key) { return !key.empty() && key.size() <= kMaxKeyLength; }
+
+}  // namespace
+
+//! [store]
+StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view value,
+                          std::uint32_t flags, std::int64_t exptime, std::uint64_t cas) {
+  if (!valid_key(key)) return {StoreResult::kNotStored};
+  if (value.size() > max_value_size(key.size(), flags)) {
+    // memcached drops the old value on a failed set, so a reader never sees stale data that
+    // the client believes replaced; the other commands leave it alone.
+    if (mode == StoreMode::kSet) remove_quietly(key);
+    return {StoreResult::kTooLarge};
+  }
+  ++stats_.cmd_set;
+  const Lookup old = lookup(key);
+  Item* current = old.chunk.item;
+  const auto current_cas = [&] { return options_.cas_enabled ? current->cas : 0; };
+  switch (mode) {
+    case StoreMode::kSet:
+      break;
+    case StoreMode::kAdd:
+      if (current != nullptr) return {StoreResult::kNotStored};
+      break;
+    case StoreMode::kReplace:
+    case StoreMode::kAppend:
+    case StoreMode::kPrepend:
+      if (current == nullptr) return {StoreResult::kNotStored};
+      if (cas != 0 && current_cas() != cas) return {StoreResult::kExists};
+      break;
+    case StoreMode::kCas:
+      if (current == nullptr) {
+        ++stats_.cas_misses;
+        return {StoreResult::kNotFound};
+      }
+      if (current_cas() != cas) {
+        ++stats_.cas_badval;
+        return {StoreResult::kExists};
+      }
+      break;
+  }
+
+  // Pin the old item so that making room for the new one cannot evict it.
+  if (current != nullptr) current->refcount.fetch_add(1, std::memory_order_relaxed);
+  Chunk fresh;
+  if (mode == StoreMode::kAppend || mode == StoreMode::kPrepend) {
+    // The result keeps the old flags and exptime; if it would be too large, NOT_STORED.
+    const std::size_t length = std::size_t{current->value_length} + value.size();
+    if (length <= max_value_size(key.size(), current->flags)) {
+      fresh = allocate(key, length, current->flags, current->exptime);
+    }
+    if (fresh.item != nullptr) {
+      const std::string_view first = mode == StoreMode::kAppend ? current->value() : value;
+      const std::string_view second = mode == StoreMode::kAppend ? value : current->value();
+      std::memcpy(fresh.item->value_data(), first.data(), first.size());
+      std::memcpy(fresh.item->value_data() + first.size(), second.data(), second.size());
+    }
+  } else {
+    fresh = allocate(key, value.size(), flags, clock_.exptime_to_rel(exptime));
+    if (fresh.item != nullptr) std::memcpy(fresh.item->value_data(), value.data(), value.size());
+  }
+
+  StoreOutcome outcome{StoreResult::kStored};
+  if (fresh.item == nullptr) {
+    const bool appending = mode == StoreMode::kAppend || mode == StoreMode::kPrepend;
+    outcome.result = appending ? StoreResult::kNotStored : StoreResult::kOutOfMemory;
+    if (mode == StoreMode::kSet && current != nullptr) unlink(old.chunk, old.hash);
+  } else {
+    if (mode == StoreMode::kCas) ++stats_.cas_hits;
+    if (current != nullptr) {
+      replace(old.chunk, fresh, old.hash);
+    } else {
+      link(fresh, old.hash);
+    }
+    outcome.cas = options_.cas_enabled ? fresh.item->cas : 0;
+  }
+  if (current != nullptr) release(current);
+  return outcome;
+}
+//! [store]
+
+void Store::remove_quietly(std::string_view key) {
+  const Lookup found = lookup(key);
+  if (found.chunk.item != nullptr) unlink(found.chunk, found.hash);
+}
+
+//! [delta]
+DeltaOutcome Store::delta(std::string_view key, bool incr, std::uint64_t amount,
+                          std::uint64_t cas) {
+  const Lookup found = valid_key(key) ? lookup(key) : Lookup{};
+  Item* item = found.chunk.item;
+  if (item == nullptr) {
+    ++(incr ? stats_.incr_misses : stats_.decr_misses);
+    return {DeltaResult::kNotFound};
+  }
+  if (cas != 0 && (options_.cas_enabled ? item->cas : 0) != cas) return {DeltaResult::kExists};
+  std::uint64_t value = 0;
+  if (!parse_counter(item->value(), value)) return {DeltaResult::kNonNumeric};
+  ++(incr ? stats_.incr_hits : stats_.decr_hits);
+  // incr wraps around 2^64; decr stops at 0 (protocol.txt, "Increment/Decrement").
+  value = incr ? value + amount : (amount > value ? 0 : value - amount);
+
+  char digits[20];
+  const auto length =
+      static_cast<std::size_t>(std::to_chars(digits, digits + 20, value).ptr - digits);
+  // Like memcached: a result that fits is written in place, padded with spaces ("100" decr 1
+  // reads back as "99 "), unless a reply still holds the item; otherwise a new item.
+  if (length <= item->value_length && item->refcount.load(std::memory_order_acquire) == 1) {
+    std::memcpy(item->value_data(), digits, length);
+    std::memset(item->value_data() + length, ' ', item->value_length - length);
+    item->cas = ++last_cas_;
+    return {DeltaResult::kOk, value, options_.cas_enabled ? item->cas : 0};
+  }
+  item->refcount.fetch_add(1, std::memory_order_relaxed);  // pinned while we allocate
+  const Chunk fresh = allocate(key, length, item->flags, item->exptime);
+  DeltaOutcome outcome{DeltaResult::kOutOfMemory};
+  if (fresh.item != nullptr) {
+    std::memcpy(fresh.item->value_data(), digits, length);
+    replace(found.chunk, fresh, found.hash);
+    outcome = {DeltaResult::kOk, value, options_.cas_enabled ? fresh.item->cas : 0};
+  }
+  release(item);
+  return outcome;
+}
+//! [delta]
+
+}  // namespace mc::server
