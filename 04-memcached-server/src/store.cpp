@@ -63,6 +63,7 @@ ItemHandle Store::handle_to(Item* item) {
   return ItemHandle(item, &released_);
 }
 
+//! [get]
 ItemHandle Store::get(std::string_view key) {
   ++stats_.cmd_get;
   if (!valid_key(key)) {
@@ -79,6 +80,7 @@ ItemHandle Store::get(std::string_view key) {
   found.chunk.item->state |= kItemReferenced | kItemFetched;
   return handle_to(found.chunk.item);
 }
+//! [get]
 
 ItemHandle Store::gat(std::string_view key, std::int64_t exptime) {
   ++stats_.cmd_touch;
@@ -107,6 +109,7 @@ bool Store::remove(std::string_view key) {
   return true;
 }
 
+//! [flush-all]
 void Store::flush_all(std::int64_t delay) {
   // memcached 1.6: items stored up to one second before realtime(delay) are invalid once the
   // clock gets there; a delay of 0 or 1 means now. We mark the moment by the CAS counter, so
@@ -118,6 +121,7 @@ void Store::flush_all(std::int64_t delay) {
   if (at == 0) return;
   apply_pending_flush();
 }
+//! [flush-all]
 
 std::size_t Store::expire_some(std::size_t max_items) {
   apply_pending_flush();
