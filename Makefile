@@ -65,5 +65,20 @@ format-check: ## Fail if any C++ file is not formatted
 run: build ## Start the main program on 127.0.0.1:11211 in the foreground (RUN_ARGS to change)
 	build/release/bin/echo_server $(RUN_ARGS)
 
+FUZZ_SECONDS ?= 60
+FUZZERS := fuzz_request_parser fuzz_response_parser fuzz_line_codec
+
+.PHONY: fuzz
+fuzz: deps ## Build the libFuzzer targets (clang-14) and run each for FUZZ_SECONDS (default 60)
+	cmake --preset fuzz
+	cmake --build --preset fuzz --target $(FUZZERS)
+	@for f in $(FUZZERS); do \
+	  corpus=build/fuzz/corpus/$$f; \
+	  mkdir -p $$corpus && cp 03-codec/fuzz/corpus/$$f/* $$corpus/ && \
+	  echo "=== $$f for $(FUZZ_SECONDS) s (corpus in $$corpus)" && \
+	  build/fuzz/bin/$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/ $$corpus || exit 1; \
+	done
+
 clean: ## Remove every build folder
 	rm -rf build
