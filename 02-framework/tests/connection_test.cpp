@@ -163,7 +163,7 @@ TEST(Connection, WriterCoalescesMessagesQueuedWhileItIsBusy) {
   ASSERT_TRUE(wait_until([&] { return connection->stats().messages_sent == 101; }));
   ASSERT_EQ(connection->stats().bytes_written, 0u) << "the first write finished too early";
 
-  EXPECT_EQ(client.read_line(30s).size(), big.size() + 1);
+  EXPECT_EQ(client.read_exact(big.size() + 1, 30s), big + "\n");
   for (int i = 0; i < 100; ++i) EXPECT_EQ(client.read_line(), fmt::format("message {}\n", i));
   // One write for the big message, one for the 100 queued behind it.
   EXPECT_EQ(connection->stats().write_calls, 2u);

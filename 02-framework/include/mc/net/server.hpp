@@ -3,6 +3,8 @@
 
 #pragma once
 
+#include <utility>
+
 #include <asio/ip/address.hpp>
 
 #include "mc/net/acceptor.hpp"
