@@ -54,7 +54,7 @@ void compose_reply_bytes(const Response& response, ReplyBytes& bytes) {
       [&](const auto& r) {
         using T = std::decay_t<decltype(r)>;
         if constexpr (std::is_same_v<T, ValueResponse>) {
-          fmt::format_to(it, "VALUE {} {} {}", r.key, r.flags, r.data.size());
+          fmt::format_to(it, "{}{} {} {}", reply::kValuePrefix, r.key, r.flags, r.data.size());
           if (r.has_cas) fmt::format_to(it, " {}", r.cas);
           bytes.set_value(r.data);
         } else if constexpr (std::is_same_v<T, EndResponse>) {
@@ -64,10 +64,10 @@ void compose_reply_bytes(const Response& response, ReplyBytes& bytes) {
         } else if constexpr (std::is_same_v<T, NumberResponse>) {
           fmt::format_to(it, "{}", r.value);
         } else if constexpr (std::is_same_v<T, StatResponse>) {
-          fmt::format_to(it, "STAT {}", r.name);
+          fmt::format_to(it, "{}{}", reply::kStatPrefix, r.name);
           if (!r.value.empty()) fmt::format_to(it, " {}", r.value);
         } else if constexpr (std::is_same_v<T, VersionResponse>) {
-          fmt::format_to(it, "VERSION {}", r.version);
+          fmt::format_to(it, "{}{}", reply::kVersionPrefix, r.version);
         } else if constexpr (std::is_same_v<T, ErrorResponse>) {
           fmt::format_to(it, "{}", r.line);
         } else if constexpr (std::is_same_v<T, MetaResponse>) {

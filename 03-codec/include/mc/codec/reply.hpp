@@ -12,6 +12,7 @@ namespace mc::codec::reply {
 /// \brief The line terminator, also written after every data block.
 inline constexpr std::string_view kCrlf = "\r\n";
 
+// [storage-replies]
 // Storage, retrieval and deletion (protocol.txt, "Commands").
 inline constexpr std::string_view kStored = "STORED\r\n";         ///< item stored
 inline constexpr std::string_view kNotStored = "NOT_STORED\r\n";  ///< add/replace condition failed
@@ -25,6 +26,7 @@ inline constexpr std::string_view kEnd = "END\r\n";               ///< ends get 
 inline constexpr std::string_view kValuePrefix = "VALUE ";        ///< starts a get hit
 inline constexpr std::string_view kStatPrefix = "STAT ";          ///< starts a stats line
 inline constexpr std::string_view kVersionPrefix = "VERSION ";    ///< starts the version reply
+// [storage-replies]
 
 // The three error forms of protocol.txt ("Error strings").
 /// \brief Unknown command, or a known one with the wrong number of tokens.

@@ -31,7 +31,8 @@ struct StorageRequest {
   std::uint64_t cas = 0;                      ///< compare-and-swap value (kCas only)
   bool noreply = false;                       ///< the client wants no reply
   std::string_view data;                      ///< the data block, without its `\r\n`
-  friend bool operator==(const StorageRequest&, const StorageRequest&) = default;
+  friend bool operator==(const StorageRequest&,
+                         const StorageRequest&) = default;  ///< field by field
 };
 
 /// \brief The four retrieval commands.
@@ -46,14 +47,15 @@ struct RetrievalRequest {
   std::string_view key_list;
   /// \brief The keys, one view each.
   Tokens keys() const { return Tokens(key_list); }
-  friend bool operator==(const RetrievalRequest&, const RetrievalRequest&) = default;
+  friend bool operator==(const RetrievalRequest&,
+                         const RetrievalRequest&) = default;  ///< field by field
 };
 
 /// \brief `delete <key> [0] [noreply]`.
 struct DeleteRequest {
   std::string_view key;  ///< the key
   bool noreply = false;  ///< the client wants no reply
-  friend bool operator==(const DeleteRequest&, const DeleteRequest&) = default;
+  friend bool operator==(const DeleteRequest&, const DeleteRequest&) = default;  ///< field by field
 };
 
 /// \brief `incr|decr <key> <delta> [noreply]`.
@@ -62,7 +64,8 @@ struct ArithmeticRequest {
   std::string_view key;     ///< the key
   std::uint64_t delta = 0;  ///< amount to add or subtract
   bool noreply = false;     ///< the client wants no reply
-  friend bool operator==(const ArithmeticRequest&, const ArithmeticRequest&) = default;
+  friend bool operator==(const ArithmeticRequest&,
+                         const ArithmeticRequest&) = default;  ///< field by field
 };
 
 /// \brief `touch <key> <exptime> [noreply]`.
@@ -70,51 +73,55 @@ struct TouchRequest {
   std::string_view key;      ///< the key
   std::int32_t exptime = 0;  ///< new expiry
   bool noreply = false;      ///< the client wants no reply
-  friend bool operator==(const TouchRequest&, const TouchRequest&) = default;
+  friend bool operator==(const TouchRequest&, const TouchRequest&) = default;  ///< field by field
 };
 
 /// \brief `flush_all [delay] [noreply]`.
 struct FlushAllRequest {
   std::int32_t delay = 0;  ///< seconds before the flush takes effect (0: now)
   bool noreply = false;    ///< the client wants no reply
-  friend bool operator==(const FlushAllRequest&, const FlushAllRequest&) = default;
+  friend bool operator==(const FlushAllRequest&,
+                         const FlushAllRequest&) = default;  ///< field by field
 };
 
 /// \brief `version`.
 struct VersionRequest {
-  friend bool operator==(const VersionRequest&, const VersionRequest&) = default;
+  friend bool operator==(const VersionRequest&,
+                         const VersionRequest&) = default;  ///< field by field
 };
 
 /// \brief `verbosity <level> [noreply]`.
 struct VerbosityRequest {
   std::uint32_t level = 0;  ///< new verbosity
   bool noreply = false;     ///< the client wants no reply
-  friend bool operator==(const VerbosityRequest&, const VerbosityRequest&) = default;
+  friend bool operator==(const VerbosityRequest&,
+                         const VerbosityRequest&) = default;  ///< field by field
 };
 
 /// \brief `quit`: the server closes the connection.
 struct QuitRequest {
-  friend bool operator==(const QuitRequest&, const QuitRequest&) = default;
+  friend bool operator==(const QuitRequest&, const QuitRequest&) = default;  ///< field by field
 };
 
 /// \brief `stats [group]`: general statistics, or a group such as `items`, `slabs`, `reset`.
 struct StatsRequest {
   std::string_view group;  ///< empty for plain `stats`
-  friend bool operator==(const StatsRequest&, const StatsRequest&) = default;
+  friend bool operator==(const StatsRequest&, const StatsRequest&) = default;  ///< field by field
 };
 
 /// \brief `stats cachedump <slab class> <limit>` (memcdump uses it to list keys).
 struct StatsCachedumpRequest {
   std::uint32_t slab_class = 0;  ///< slab class id, below 64
   std::uint32_t limit = 0;       ///< most keys to list, 0 for all
-  friend bool operator==(const StatsCachedumpRequest&, const StatsCachedumpRequest&) = default;
+  friend bool operator==(const StatsCachedumpRequest&,
+                         const StatsCachedumpRequest&) = default;  ///< field by field
 };
 
 /// \brief `lru_crawler metadump <all|classes>` (memcached-tool uses it to dump keys).
 struct LruCrawlerMetadumpRequest {
   std::string_view classes;  ///< `all`, or comma-separated slab class ids
   friend bool operator==(const LruCrawlerMetadumpRequest&,
-                         const LruCrawlerMetadumpRequest&) = default;
+                         const LruCrawlerMetadumpRequest&) = default;  ///< field by field
 };
 
 /// \brief How `shutdown` asked to stop.
@@ -127,14 +134,16 @@ enum class ShutdownMode {
 /// \brief `shutdown [graceful]`; a server refuses it unless started with shutdown enabled.
 struct ShutdownRequest {
   ShutdownMode mode = ShutdownMode::kImmediate;  ///< what was asked
-  friend bool operator==(const ShutdownRequest&, const ShutdownRequest&) = default;
+  friend bool operator==(const ShutdownRequest&,
+                         const ShutdownRequest&) = default;  ///< field by field
 };
 
 /// \brief `cache_memlimit <megabytes> [noreply]`.
 struct CacheMemlimitRequest {
   std::uint32_t megabytes = 0;  ///< the new memory limit
   bool noreply = false;         ///< the client wants no reply
-  friend bool operator==(const CacheMemlimitRequest&, const CacheMemlimitRequest&) = default;
+  friend bool operator==(const CacheMemlimitRequest&,
+                         const CacheMemlimitRequest&) = default;  ///< field by field
 };
 
 /// \brief The four meta commands that take flags.
@@ -160,7 +169,7 @@ struct MetaFlags {
   }
   /// \brief Whether `flag` was sent.
   bool has(char flag) const { return (present & bit(flag)) != 0; }
-  friend bool operator==(const MetaFlags&, const MetaFlags&) = default;
+  friend bool operator==(const MetaFlags&, const MetaFlags&) = default;  ///< field by field
 };
 
 /// \brief `mg|ms|md|ma <key> [<datalen>] <flags>*`, plus the data block of ms.
@@ -174,12 +183,13 @@ struct MetaRequest {
   std::string_view data;  ///< ms only: the data block, without its `\r\n`
   /// \brief The flag tokens, one view each.
   Tokens flag_tokens() const { return Tokens(flag_list); }
-  friend bool operator==(const MetaRequest&, const MetaRequest&) = default;
+  friend bool operator==(const MetaRequest&, const MetaRequest&) = default;  ///< field by field
 };
 
 /// \brief `mn`: answered with `MN`, marks the end of a batch of quiet meta commands.
 struct MetaNoopRequest {
-  friend bool operator==(const MetaNoopRequest&, const MetaNoopRequest&) = default;
+  friend bool operator==(const MetaNoopRequest&,
+                         const MetaNoopRequest&) = default;  ///< field by field
 };
 
 /// \brief `me <key> [b]`: human-readable item metadata.
@@ -187,7 +197,8 @@ struct MetaDebugRequest {
   std::string_view key;        ///< the key, decoded when `b` was given
   std::string_view key_token;  ///< the key exactly as sent
   bool base64 = false;         ///< the key was sent in base64
-  friend bool operator==(const MetaDebugRequest&, const MetaDebugRequest&) = default;
+  friend bool operator==(const MetaDebugRequest&,
+                         const MetaDebugRequest&) = default;  ///< field by field
 };
 
 /// \brief A line memcached answers with an error but keeps the connection for: the caller
@@ -195,7 +206,7 @@ struct MetaDebugRequest {
 struct ProtocolError {
   std::string_view reply;  ///< one of the reply.hpp constants, with its `\r\n`
   bool noreply = false;    ///< the line said `noreply`, which silences errors too
-  friend bool operator==(const ProtocolError&, const ProtocolError&) = default;
+  friend bool operator==(const ProtocolError&, const ProtocolError&) = default;  ///< field by field
 };
 
 /// \brief Bytes of a rejected data block that the parser dropped (after a too-large or
@@ -203,7 +214,7 @@ struct ProtocolError {
 /// Nothing to answer. Not a command: it is never composed.
 struct SkippedData {
   std::size_t bytes = 0;  ///< how many bytes this piece dropped
-  friend bool operator==(const SkippedData&, const SkippedData&) = default;
+  friend bool operator==(const SkippedData&, const SkippedData&) = default;  ///< field by field
 };
 
 /// \brief Everything the request parser can produce.
