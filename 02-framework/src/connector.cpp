@@ -28,9 +28,11 @@ asio::awaitable<std::error_code> resolve_and_connect(asio::ip::tcp::resolver& re
   co_return connect_error;
 }
 
+}  // namespace
+
 //! [connect]
-asio::awaitable<std::error_code> try_connect(Socket& socket, std::string host, std::uint16_t port,
-                                             std::chrono::milliseconds timeout) {
+asio::awaitable<std::error_code> async_connect(Socket& socket, std::string host, std::uint16_t port,
+                                               std::chrono::milliseconds timeout) {
   asio::ip::tcp::resolver resolver(socket.get_executor());
   asio::steady_timer timer(socket.get_executor(), timeout);
   // Whichever finishes first wins and the other is cancelled: Go's select over a dial and
@@ -41,6 +43,8 @@ asio::awaitable<std::error_code> try_connect(Socket& socket, std::string host, s
   co_return std::get<0>(winner);
 }
 //! [connect]
+
+namespace {
 
 /// The attempt outlives the caller's wait if the io_context never runs the coroutine.
 struct Attempt {
@@ -55,7 +59,7 @@ Socket connect_socket(asio::io_context& io, const std::string& host, std::uint16
                       std::chrono::milliseconds timeout, std::error_code& error) {
   auto attempt = std::make_shared<Attempt>(io);
   auto outcome = attempt->done.get_future();
-  asio::co_spawn(io, try_connect(attempt->socket, host, port, timeout),
+  asio::co_spawn(io, async_connect(attempt->socket, host, port, timeout),
                  [attempt](std::exception_ptr failure, std::error_code result) {
                    if (failure) {
                      attempt->done.set_exception(failure);

@@ -59,6 +59,9 @@ struct Callbacks {
   /// After both coroutines have ended: nothing else will be called on this connection.
   /// The reason is an asio::error (eof, connection_reset, ...) or an mc::net::Error.
   std::function<void(Connection<C>&, std::error_code)> on_close{};
+  /// After each gathered write has completed, with the number of messages it carried (in
+  /// send() order). A client uses it to complete requests that expect no reply.
+  std::function<void(Connection<C>&, std::size_t)> on_written{};
 };
 
 /// \brief One TCP connection: a reader coroutine that decodes and calls on_message inline,
@@ -100,6 +103,9 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
 
   /// \brief The peer's address, as it was when the connection was made.
   const asio::ip::tcp::endpoint& peer() const { return peer_; }
+
+  /// \brief The socket's descriptor, as the kernel numbers it (for logs and `stats conns`).
+  int native_handle() { return socket_.native_handle(); }
 
   /// \brief A slot for the application's per-connection state (own thread only).
   std::any& context() { return context_; }
@@ -295,6 +301,7 @@ asio::awaitable<void> Connection<C>::writer() {
     detail::bump(stats_.bytes_written, std::uint64_t{written});
     touch();
     if (reader_paused_ && queued_bytes_ <= options_.max_queued_bytes / 2) resume_.cancel();
+    if (callbacks_->on_written) callbacks_->on_written(*this, messages);
   }
 }
 //! [writer]

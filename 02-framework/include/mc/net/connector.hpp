@@ -1,5 +1,6 @@
 /// \file
-/// \brief Opening a TCP connection with a deadline, from a thread outside the io_context.
+/// \brief Opening a TCP connection with a deadline, from outside the io_context or from a
+/// coroutine on it.
 
 #pragma once
 
@@ -8,6 +9,7 @@
 #include <string>
 #include <system_error>
 
+#include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
 
 #include "mc/net/acceptor.hpp"
@@ -20,5 +22,11 @@ namespace mc::net {
 /// \return the connected socket, bound to `io`; a closed socket on failure
 Socket connect_socket(asio::io_context& io, const std::string& host, std::uint16_t port,
                       std::chrono::milliseconds timeout, std::error_code& error);
+
+/// \brief Resolves `host` and connects `socket` to `port` from a coroutine on the socket's own
+/// io_context, giving up after `timeout` (which covers resolving and connecting).
+/// \return the failure (Error::kConnectTimeout after `timeout`), or an empty code on success
+asio::awaitable<std::error_code> async_connect(Socket& socket, std::string host, std::uint16_t port,
+                                               std::chrono::milliseconds timeout);
 
 }  // namespace mc::net
