@@ -51,6 +51,19 @@ inline constexpr std::string_view kNonNumeric =
 inline constexpr std::string_view kTooLarge = "SERVER_ERROR object too large for cache\r\n";
 /// \brief The cache could not make room for the item.
 inline constexpr std::string_view kOutOfMemory = "SERVER_ERROR out of memory storing object\r\n";
+/// \brief incr/decr needed a longer item and the cache could not make room for it.
+inline constexpr std::string_view kDeltaOutOfMemory = "SERVER_ERROR out of memory\r\n";
+/// \brief Sent to a connection beyond the `-c` limit, which is then closed.
+inline constexpr std::string_view kTooManyConnections = "ERROR Too many open connections\r\n";
+/// \brief `flush_all` on a server started with `-F`.
+inline constexpr std::string_view kFlushDisabled = "CLIENT_ERROR flush_all not allowed\r\n";
+/// \brief `stats sizes`: memcached 1.6 only tracks sizes when built to.
+inline constexpr std::string_view kSizesDisabled = "STAT sizes_status disabled\r\nEND\r\n";
+/// \brief `stats detail` without on, off or dump.
+inline constexpr std::string_view kDetailUsage = "CLIENT_ERROR usage: stats detail on|off|dump\r\n";
+/// \brief `cache_memlimit` that the cache cannot apply.
+inline constexpr std::string_view kMemlimitAdjustFailed =
+    "MEMLIMIT_ADJUST_FAILED out of bounds or unable to adjust\r\n";
 /// \brief `stats cachedump` with a slab class of 64 or more.
 inline constexpr std::string_view kIllegalSlabId = "CLIENT_ERROR Illegal slab id\r\n";
 /// \brief `shutdown` on a server started without `-A`.
