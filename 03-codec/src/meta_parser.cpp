@@ -211,7 +211,8 @@ Decoded<Request> RequestParser::parse_meta_set(std::string_view input, const Lin
   }
   if (opaque_too_long(request)) return skip(reply::kOpaqueTooLong);
   if (!limit_.fits(request.key.size(), request.flags.client_flags, data_bytes - 2)) {
-    return skip(reply::kTooLarge);
+    // As for set, memcached deletes the old value (whatever the mode).
+    return start_skipping(line, data_bytes, reply::kTooLarge, false, request.key);
   }
   const std::size_t total = line.consumed + data_bytes;
   if (input.size() < total) return {};

@@ -63,8 +63,9 @@ inline std::optional<std::uint32_t> parse_u32(std::string_view token) {
   return static_cast<std::uint32_t>(*value);
 }
 
-// safe_strtol: strtol into a 64-bit long (overflow is an error), refuse above INT32_MAX,
-// and keep the low 32 bits otherwise.
+// safe_strtol: strtol into a 64-bit long (overflow is an error), then the low 32 bits.
+// memcached 1.6.18 stores `set k 0 4102444800 1` (the exptime wraps negative: expired at once)
+// and reads a length of 4294967297 as 1.
 inline std::optional<std::int32_t> parse_i32(std::string_view token) {
   const ScannedNumber n = scan_number(token);
   if (!n.ok) return std::nullopt;
@@ -72,7 +73,6 @@ inline std::optional<std::int32_t> parse_i32(std::string_view token) {
   if (n.magnitude > kLongMax + (n.negative ? 1 : 0)) return std::nullopt;  // ERANGE
   const std::int64_t value = n.negative ? static_cast<std::int64_t>(~n.magnitude + 1)
                                         : static_cast<std::int64_t>(n.magnitude);
-  if (value > INT32_MAX) return std::nullopt;
   return static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(value)));
 }
 

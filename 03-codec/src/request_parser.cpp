@@ -164,7 +164,9 @@ Decoded<Request> RequestParser::parse_storage(std::string_view input, const Line
   if (*length < 0 || *length > INT_MAX - 2) return refuse(reply::kBadFormat);
   const auto value_length = static_cast<std::size_t>(*length);
   if (!limit_.fits(request.key.size(), request.flags, value_length)) {
-    return start_skipping(line, value_length + 2, reply::kTooLarge, noreply);
+    // memcached deletes the old value of a set that is too large, and keeps the others'.
+    const std::string_view stale = command == StoreCommand::kSet ? request.key : std::string_view{};
+    return start_skipping(line, value_length + 2, reply::kTooLarge, noreply, stale);
   }
   const std::size_t total = line.consumed + value_length + 2;
   if (input.size() < total) return {};  // wait for the whole data block
@@ -193,9 +195,10 @@ Decoded<Request> RequestParser::parse_retrieval(const Line& line, RetrieveComman
 }
 
 Decoded<Request> RequestParser::start_skipping(const Line& line, std::size_t bytes,
-                                               std::string_view reply, bool noreply) {
+                                               std::string_view reply, bool noreply,
+                                               std::string_view stale_key) {
   skip_remaining_ = bytes;
-  return error_reply(line.consumed, reply, noreply);
+  return message(line.consumed, ProtocolError{reply, noreply, stale_key});
 }
 
 }  // namespace mc::codec

@@ -1,6 +1,7 @@
 #include "mc/server/slab_allocator.hpp"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
@@ -27,12 +28,20 @@ std::byte* reserve_arena(std::size_t bytes) {
   if (p == MAP_FAILED) throw std::bad_alloc();
   return static_cast<std::byte*>(p);
 }
+// Address space to reserve beyond the memory limit, so that cache_memlimit can raise it up to
+// the machine's memory. Reserving costs nothing until pages are written.
+std::size_t arena_hint() {
+  const auto pages = static_cast<std::size_t>(sysconf(_SC_PHYS_PAGES));
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  return std::min(pages * page, kMaxArena);
+}
 }  // namespace
 
 SlabAllocator::SlabAllocator(std::size_t memory_limit, std::size_t largest_item)
     : page_size_(std::bit_ceil(std::max(kMinPageSize, round_up8(largest_item)))),
+      reserved_pages_(std::max(std::min(memory_limit, kMaxArena), arena_hint()) / page_size_),
       max_pages_(std::max<std::size_t>(1, std::min(memory_limit, kMaxArena) / page_size_)),
-      arena_(reserve_arena(max_pages_ * page_size_)) {
+      arena_(reserve_arena(reserved_pages_ * page_size_)) {
   const std::size_t largest = round_up8(largest_item);
   std::size_t size = kSmallestChunk;
   while (true) {
@@ -48,7 +57,14 @@ SlabAllocator::SlabAllocator(std::size_t memory_limit, std::size_t largest_item)
   assert(classes_.size() <= 256);  // Item::slab_class is one byte
 }
 
-SlabAllocator::~SlabAllocator() { munmap(arena_, max_pages_ * page_size_); }
+SlabAllocator::~SlabAllocator() { munmap(arena_, reserved_pages_ * page_size_); }
+
+bool SlabAllocator::set_memory_limit(std::size_t memory_limit) {
+  const std::size_t pages = memory_limit / page_size_;
+  if (pages == 0 || pages > reserved_pages_) return false;
+  max_pages_ = pages;
+  return true;
+}
 
 int SlabAllocator::class_for(std::size_t size) const {
   if (size <= kFineStepLimit) {

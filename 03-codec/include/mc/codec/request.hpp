@@ -206,6 +206,9 @@ struct MetaDebugRequest {
 struct ProtocolError {
   std::string_view reply;  ///< one of the reply.hpp constants, with its `\r\n`
   bool noreply = false;    ///< the line said `noreply`, which silences errors too
+  /// \brief A `set` or `ms` too large for the cache names its key here: memcached then
+  /// deletes the key's old value, so that a reader never sees stale data. Empty otherwise.
+  std::string_view stale_key = {};
   friend bool operator==(const ProtocolError&, const ProtocolError&) = default;  ///< field by field
 };
 

@@ -81,7 +81,8 @@ class RequestParser {
                                            MetaRequest request);
   mc::net::Decoded<Request> parse_other(const Line& line);
   mc::net::Decoded<Request> start_skipping(const Line& line, std::size_t bytes,
-                                           std::string_view reply, bool noreply);
+                                           std::string_view reply, bool noreply,
+                                           std::string_view stale_key = {});
   std::string_view preparse_meta_flags(const Line& line, std::size_t first, MetaRequest& request);
 
   ItemSizeLimit limit_;

@@ -99,6 +99,9 @@ class SlabAllocator {
   std::size_t page_size() const { return page_size_; }
   /// \brief The memory limit, rounded down to whole pages (memcached's `limit_maxbytes`).
   std::size_t memory_limit() const { return max_pages_ * page_size_; }
+  /// \brief Changes the memory limit (`cache_memlimit`). Pages already handed out stay; a
+  /// lower limit only stops new ones. Fails if the limit is beyond the reserved range.
+  bool set_memory_limit(std::size_t memory_limit);
 
  private:
   struct SlabClass {
@@ -116,8 +119,9 @@ class SlabAllocator {
   bool in_page(const Item* item, std::uint32_t page_number) const;
 
   std::size_t page_size_;
-  std::size_t max_pages_;
-  std::byte* arena_;            // max_pages_ * page_size_ bytes of reserved address space
+  std::size_t reserved_pages_;  // the arena's size: the most max_pages_ can ever become
+  std::size_t max_pages_;       // the memory limit, in pages
+  std::byte* arena_;            // reserved_pages_ * page_size_ bytes of address space
   std::size_t pages_used_ = 0;  // pages handed to classes, from the start of the arena
   std::vector<SlabClass> classes_;
 };

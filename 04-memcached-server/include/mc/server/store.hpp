@@ -114,6 +114,10 @@ class Store {
   /// \brief delete: false if the key is missing.
   bool remove(std::string_view key);
 
+  /// \brief Removes the key's item without counting a delete: memcached does this to the old
+  /// value when a set is refused as too large, so that no stale value survives.
+  void remove_quietly(std::string_view key);
+
   /// \brief incr (wraps at 2^64) or decr (stops at 0) by `delta`, memcached's way: the value
   /// is parsed like `strtoull` (leading spaces, a sign, at most 2^64-1); a shorter result is
   /// written in place padded with spaces, a longer one makes a new item.
@@ -143,6 +147,8 @@ class Store {
   std::size_t memory_in_use() const { return slabs_.pages_in_use() * slabs_.page_size(); }
   /// \brief The memory limit in bytes (memcached's `limit_maxbytes`).
   std::size_t memory_limit() const { return slabs_.memory_limit(); }
+  /// \brief `cache_memlimit`: a new memory limit in bytes; false if it cannot be applied.
+  bool set_memory_limit(std::size_t bytes) { return slabs_.set_memory_limit(bytes); }
   /// \brief Bytes of the hash table's bucket array (not counted in the limit, as memcached).
   std::size_t hash_table_bytes() const { return table_.memory_bytes(); }
   /// \brief The settings.
@@ -168,7 +174,6 @@ class Store {
   void replace(Chunk current, Chunk replacement, std::uint64_t hash);
   void unlink(Chunk chunk, std::uint64_t hash);
   void release(Item* item);
-  void remove_quietly(std::string_view key);
   void free_released();
   void account(const Item& item, bool add);
   ItemHandle handle_to(Item* item);

@@ -42,6 +42,9 @@ struct StoreStats {
   std::uint64_t crawler_reclaimed = 0;  ///< expired items removed by expire_some()
   std::uint64_t crawler_items_checked = 0;  ///< items examined by expire_some()
   std::uint64_t slabs_moved = 0;            ///< pages moved between size classes
+
+  /// \brief Adds `other`'s counts to these (the server sums its shards for `stats`).
+  StoreStats& operator+=(const StoreStats& other);
 };
 
 /// \brief One size class, for `stats slabs` and `stats items` (memcached's field names).

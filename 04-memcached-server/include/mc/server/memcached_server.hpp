@@ -1,0 +1,61 @@
+/// \file
+/// \brief cppmemcached as a library: the store, the handler and mc::net's server, wired up.
+
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "mc/codec/memcached_codec.hpp"
+#include "mc/net/server.hpp"
+#include "mc/server/server_context.hpp"
+
+namespace mc::server {
+
+/// \brief The codec of every client connection: requests in, zero-copy replies out.
+using ServerCodec = codec::MemcachedServerCodec<ItemHandle>;
+
+/// \brief A running memcached-compatible server.
+///
+/// The constructor binds and starts serving on `settings.net.threads` I/O threads, plus a
+/// maintenance thread that ticks the clock once a second and expires items in the background.
+class MemcachedServer {
+ public:
+  /// \brief Starts serving. `on_shutdown` runs (on an I/O thread) when a client sends
+  /// `shutdown` to a server started with `-A`; it should arrange for stop() to be called.
+  /// Throws asio::system_error if the address cannot be bound.
+  explicit MemcachedServer(const Settings& settings, std::function<void()> on_shutdown = {});
+
+  /// \brief Stops, as stop() does.
+  ~MemcachedServer();
+
+  MemcachedServer(const MemcachedServer&) = delete;
+  MemcachedServer& operator=(const MemcachedServer&) = delete;
+
+  /// \brief Where the server listens (with the port picked for `-p 0`).
+  asio::ip::tcp::endpoint local_endpoint() const { return server_->local_endpoint(); }
+
+  /// \brief Stops accepting, lets replies already queued go out, closes every connection and
+  /// joins the threads. Idempotent; call it from outside the server's threads.
+  void stop();
+
+  /// \brief The shared state (tests look at the store and the counters).
+  ServerContext& context() { return *context_; }
+
+ private:
+  net::Callbacks<ServerCodec> callbacks();
+  void start_maintenance();
+
+  std::unique_ptr<ServerContext> context_;
+  std::unique_ptr<net::Server<ServerCodec>> server_;
+  asio::io_context maintenance_io_{1};
+  asio::steady_timer maintenance_timer_{maintenance_io_};
+  std::thread maintenance_thread_;
+};
+
+}  // namespace mc::server

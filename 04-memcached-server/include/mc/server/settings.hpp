@@ -1,0 +1,45 @@
+/// \file
+/// \brief cppmemcached's settings and its memcached-compatible command line.
+
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mc/common/cli.hpp"
+
+namespace mc::server {
+
+/// \brief Everything the server can be told at startup. Defaults are memcached 1.6's, except
+/// that we listen on 127.0.0.1 (memcached: every interface) and `-p 0` picks a free port
+/// (memcached: turns TCP off).
+struct Settings {
+  common::ServerOptions net{.listen = "127.0.0.1", .port = 11211, .threads = 4, .verbosity = 0};
+  std::size_t memory_limit = 64u << 20;  ///< `-m`, in bytes (given in megabytes)
+  unsigned max_connections = 1024;       ///< `-c`: more are told `ERROR Too many open connections`
+  std::size_t item_size_max = 1u << 20;  ///< `-I`: the largest item, header included
+  bool shutdown_enabled = false;         ///< `-A`: the `shutdown` command works
+  bool cas_enabled = true;               ///< `-C` turns CAS off (items are 8 bytes smaller)
+  bool flush_enabled = true;             ///< `-F` turns `flush_all` off
+  bool evictions = true;                 ///< `-M` answers out-of-memory instead of evicting
+  unsigned reqs_per_event = 20;          ///< `-R`: accepted for compatibility
+  unsigned listen_backlog = 1024;        ///< `-b`: the listen queue
+  std::chrono::seconds idle_timeout{0};  ///< `-o idle_timeout=N`; 0 = never
+  std::vector<std::string> ignored;      ///< flags accepted for compatibility, without effect
+};
+
+/// \brief Parses memcached's flags into Settings.
+///
+/// Prints help (`-h`) or version (`-V`) and returns an exit status to end with, or an error
+/// message in memcached's style on bad input. Returns nothing when the server should run.
+std::optional<int> parse_settings(int argc, char** argv, Settings& settings);
+
+/// \brief Parses a size such as `1m`, `512k` or `2048` (bytes) as `-I` takes it.
+/// \return the size in bytes, or nothing if `text` is not a size
+std::optional<std::size_t> parse_size(const std::string& text);
+
+}  // namespace mc::server

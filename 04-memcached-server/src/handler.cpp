@@ -1,0 +1,157 @@
+// The data commands: storage, retrieval, delete, incr/decr, touch. Each is one store call
+// under the key's shard lock, then one reply line from codec::reply.
+
+#include "mc/server/handler.hpp"
+
+#include <fmt/format.h>
+
+#include <variant>
+
+#include "mc/codec/reply.hpp"
+
+namespace mc::server {
+namespace {
+
+namespace reply = codec::reply;
+
+StoreMode store_mode(codec::StoreCommand command) {
+  switch (command) {
+    case codec::StoreCommand::kSet:
+      return StoreMode::kSet;
+    case codec::StoreCommand::kAdd:
+      return StoreMode::kAdd;
+    case codec::StoreCommand::kReplace:
+      return StoreMode::kReplace;
+    case codec::StoreCommand::kAppend:
+      return StoreMode::kAppend;
+    case codec::StoreCommand::kPrepend:
+      return StoreMode::kPrepend;
+    case codec::StoreCommand::kCas:
+      return StoreMode::kCas;
+  }
+  return StoreMode::kSet;
+}
+
+std::string_view store_reply(StoreResult result) {
+  switch (result) {
+    case StoreResult::kStored:
+      return reply::kStored;
+    case StoreResult::kNotStored:
+      return reply::kNotStored;
+    case StoreResult::kExists:
+      return reply::kExists;
+    case StoreResult::kNotFound:
+      return reply::kNotFound;
+    case StoreResult::kTooLarge:
+      return reply::kTooLarge;
+    case StoreResult::kOutOfMemory:
+      return reply::kOutOfMemory;
+  }
+  return reply::kError;
+}
+
+}  // namespace
+
+Handler::Handler(ServerContext& context, CommandStats& stats) : context_(context), stats_(stats) {}
+
+//! [dispatch]
+void Handler::handle(const codec::Request& request, ReplySink& sink) {
+  std::visit([&](const auto& typed) { on(typed, sink); }, request);
+}
+//! [dispatch]
+
+//! [storage]
+void Handler::on(const codec::StorageRequest& request, ReplySink& sink) {
+  const auto outcome = context_.store.with_shard(request.key, [&](Store& store) {
+    return store.store(store_mode(request.command), request.key, request.data, request.flags,
+                       request.exptime, request.cas);
+  });
+  if (outcome.result == StoreResult::kTooLarge) CommandStats::bump(stats_.store_too_large);
+  if (outcome.result == StoreResult::kOutOfMemory) CommandStats::bump(stats_.store_no_memory);
+  if (!request.noreply) sink.send_constant(store_reply(outcome.result));
+}
+//! [storage]
+
+//! [retrieval]
+void Handler::on(const codec::RetrievalRequest& request, ReplySink& sink) {
+  const bool touch = request.command == codec::RetrieveCommand::kGat ||
+                     request.command == codec::RetrieveCommand::kGats;
+  const bool with_cas = request.command == codec::RetrieveCommand::kGets ||
+                        request.command == codec::RetrieveCommand::kGats;
+  for (const std::string_view key : request.keys()) {
+    // The handle keeps the item's bytes alive until the reply is written, even if another
+    // connection deletes or replaces the key meanwhile.
+    const ItemHandle item = context_.store.with_shard(key, [&](Store& store) {
+      return touch ? store.gat(key, request.exptime) : store.get(key);
+    });
+    if (item) send_value(sink, item, with_cas);
+  }
+  sink.send_constant(reply::kEnd);
+}
+
+void Handler::send_value(ReplySink& sink, const ItemHandle& item, bool with_cas) {
+  fmt::memory_buffer header;
+  if (with_cas) {
+    fmt::format_to(std::back_inserter(header), "VALUE {} {} {} {}\r\n", item.key(), item.flags(),
+                   item.value().size(), item.cas());
+  } else {
+    fmt::format_to(std::back_inserter(header), "VALUE {} {} {}\r\n", item.key(), item.flags(),
+                   item.value().size());
+  }
+  Reply value;
+  value.bytes.set_line({header.data(), header.size()});
+  value.bytes.set_value(item.value());
+  value.owner = item;
+  sink.send(std::move(value));
+}
+//! [retrieval]
+
+void Handler::on(const codec::DeleteRequest& request, ReplySink& sink) {
+  const bool deleted = context_.store.with_shard(
+      request.key, [&](Store& store) { return store.remove(request.key); });
+  if (!request.noreply) sink.send_constant(deleted ? reply::kDeleted : reply::kNotFound);
+}
+
+void Handler::on(const codec::ArithmeticRequest& request, ReplySink& sink) {
+  const auto outcome = context_.store.with_shard(request.key, [&](Store& store) {
+    return store.delta(request.key, request.increment, request.delta);
+  });
+  if (request.noreply) return;
+  switch (outcome.result) {
+    case DeltaResult::kOk: {
+      Reply number;
+      number.bytes.set_line(fmt::format("{}\r\n", outcome.value));
+      sink.send(std::move(number));
+      return;
+    }
+    case DeltaResult::kNonNumeric:
+      sink.send_constant(reply::kNonNumeric);
+      return;
+    case DeltaResult::kOutOfMemory:
+      sink.send_constant(reply::kDeltaOutOfMemory);
+      return;
+    case DeltaResult::kNotFound:
+    case DeltaResult::kExists:  // only meta arithmetic compares a CAS
+      sink.send_constant(reply::kNotFound);
+      return;
+  }
+}
+
+void Handler::on(const codec::TouchRequest& request, ReplySink& sink) {
+  const bool touched = context_.store.with_shard(
+      request.key, [&](Store& store) { return store.touch(request.key, request.exptime); });
+  if (!request.noreply) sink.send_constant(touched ? reply::kTouched : reply::kNotFound);
+}
+
+void Handler::on(const codec::ProtocolError& request, ReplySink& sink) {
+  if (request.reply == reply::kTooLarge) CommandStats::bump(stats_.store_too_large);
+  if (!request.stale_key.empty()) {
+    context_.store.with_shard(request.stale_key,
+                              [&](Store& store) { store.remove_quietly(request.stale_key); });
+  }
+  if (!request.noreply) sink.send_constant(request.reply);
+}
+
+void Handler::on(const codec::SkippedData&, ReplySink&) {}
+
+}  // namespace mc::server

@@ -1,0 +1,98 @@
+// The administrative commands: flush_all, version, verbosity, quit, stats, shutdown and
+// cache_memlimit.
+
+#include <fmt/format.h>
+
+#include "mc/codec/reply.hpp"
+#include "mc/common/log.hpp"
+#include "mc/server/handler.hpp"
+#include "mc/server/stats_report.hpp"
+#include "mc/server/version.hpp"
+
+namespace mc::server {
+namespace {
+
+namespace reply = codec::reply;
+
+// memcached refuses cache_memlimit below 8 megabytes, and reads a huge number as a mistake
+// for bytes.
+constexpr std::uint32_t kMinMemlimitMegabytes = 8;
+constexpr std::uint32_t kMaxMemlimitMegabytes = 1'000'000'000;
+
+void send_text(ReplySink& sink, std::string text) {
+  Reply reply;
+  reply.bytes.set_line(text);
+  sink.send(std::move(reply));
+}
+
+}  // namespace
+
+void Handler::on(const codec::FlushAllRequest& request, ReplySink& sink) {
+  if (!context_.settings.flush_enabled) {
+    if (!request.noreply) sink.send_constant(reply::kFlushDisabled);
+    return;
+  }
+  CommandStats::bump(stats_.cmd_flush);
+  context_.store.for_each([&](Store& store) { store.flush_all(request.delay); });
+  if (!request.noreply) sink.send_constant(reply::kOk);
+}
+
+void Handler::on(const codec::VersionRequest&, ReplySink& sink) {
+  send_text(sink, fmt::format("{}{}\r\n", reply::kVersionPrefix, kVersion));
+}
+
+void Handler::on(const codec::VerbosityRequest& request, ReplySink& sink) {
+  common::apply_verbosity(static_cast<int>(request.level));
+  if (!request.noreply) sink.send_constant(reply::kOk);
+}
+
+void Handler::on(const codec::QuitRequest&, ReplySink& sink) { sink.close_after_flush(); }
+
+//! [stats]
+void Handler::on(const codec::StatsRequest& request, ReplySink& sink) {
+  const std::string_view group = request.group;
+  if (group.empty()) return send_text(sink, general_stats(context_));
+  if (group == "settings") return send_text(sink, settings_stats(context_));
+  if (group == "items") return send_text(sink, items_stats(context_));
+  if (group == "slabs") return send_text(sink, slabs_stats(context_));
+  if (group == "conns") return send_text(sink, conns_stats(context_));
+  if (group == "sizes") return sink.send_constant(reply::kSizesDisabled);
+  if (group == "detail") return sink.send_constant(reply::kDetailUsage);
+  if (group == "reset") {
+    reset_stats(context_);
+    return sink.send_constant(reply::kReset);
+  }
+  sink.send_constant(reply::kError);  // memcached answers an unknown group like this
+}
+//! [stats]
+
+void Handler::on(const codec::ShutdownRequest& request, ReplySink& sink) {
+  if (!context_.settings.shutdown_enabled) return sink.send_constant(reply::kShutdownNotEnabled);
+  if (request.mode == codec::ShutdownMode::kInvalid) {
+    return sink.send_constant(reply::kInvalidShutdownMode);
+  }
+  // Like memcached: no reply, the connection closes and the server stops gracefully.
+  common::log_info("shutdown requested by a client");
+  sink.close_after_flush();
+  if (context_.shutdown) context_.shutdown();
+}
+
+void Handler::on(const codec::CacheMemlimitRequest& request, ReplySink& sink) {
+  if (request.megabytes < kMinMemlimitMegabytes) {
+    if (!request.noreply) sink.send_constant(reply::kMemlimitTooSmall);
+    return;
+  }
+  if (request.megabytes > kMaxMemlimitMegabytes) {
+    if (!request.noreply) sink.send_constant(reply::kMemlimitNotBytes);
+    return;
+  }
+  const std::size_t bytes = std::size_t{request.megabytes} << 20;
+  const std::size_t share = bytes / context_.store.size();
+  bool applied = true;
+  context_.store.for_each(
+      [&](Store& store) { applied = store.set_memory_limit(share) && applied; });
+  if (applied) context_.memory_limit.store(bytes, std::memory_order_relaxed);
+  if (!request.noreply) sink.send_constant(applied ? reply::kOk : reply::kMemlimitAdjustFailed);
+}
+
+}  // namespace mc::server

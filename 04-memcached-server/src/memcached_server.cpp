@@ -1,0 +1,140 @@
+#include "mc/server/memcached_server.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <memory>
+
+#include <asio/co_spawn.hpp>
+#include <asio/post.hpp>
+
+#include "mc/codec/reply.hpp"
+#include "mc/common/asio.hpp"
+#include "mc/common/log.hpp"
+#include "mc/server/handler.hpp"
+
+namespace mc::server {
+namespace {
+
+using ClientConnection = net::Connection<ServerCodec>;
+
+// How many items the background sweep looks at per shard and second: enough to keep up with
+// expiry, little enough to hold a shard's lock for well under a millisecond.
+constexpr std::size_t kSweepBatch = 2000;
+
+//! [client-state]
+// What each client connection carries in its context slot: its registry entry, its handler,
+// and the way the handler's replies reach the connection.
+class ClientState final : public ReplySink {
+ public:
+  ClientState(ServerContext& context, ClientConnection& connection, ConnectionRegistry::Entry entry)
+      : context_(context),
+        connection_(connection),
+        entry_(entry),
+        handler_(context, entry->commands) {}
+
+  void handle(const codec::Request& request) {
+    entry_->last_command.store(context_.clock.now(), std::memory_order_relaxed);
+    handler_.handle(request, *this);
+  }
+  void send(Reply reply) override { connection_.send(std::move(reply)); }
+  void close_after_flush() override { connection_.close_after_flush(); }
+  ConnectionRegistry::Entry entry() const { return entry_; }
+
+ private:
+  ServerContext& context_;
+  ClientConnection& connection_;
+  ConnectionRegistry::Entry entry_;
+  Handler handler_;
+};
+//! [client-state]
+
+// std::any holds copyable types only, hence the shared_ptr.
+using StatePointer = std::shared_ptr<ClientState>;
+
+std::string peer_name(const ClientConnection& connection) {
+  return fmt::format("{}:{}", connection.peer().address().to_string(), connection.peer().port());
+}
+
+}  // namespace
+
+MemcachedServer::MemcachedServer(const Settings& settings, std::function<void()> on_shutdown)
+    : context_(std::make_unique<ServerContext>(settings)) {
+  context_->shutdown = std::move(on_shutdown);
+  net::ServerOptions options;
+  options.listen = settings.net.listen;
+  options.port = settings.net.port;
+  options.threads = settings.net.threads;
+  options.connection.idle_timeout = settings.idle_timeout;
+  const codec::ItemSizeLimit limit{settings.item_size_max, settings.cas_enabled};
+  server_ = std::make_unique<net::Server<ServerCodec>>(options, callbacks(), ServerCodec(limit));
+  context_->port = server_->local_endpoint().port();
+  start_maintenance();
+}
+
+MemcachedServer::~MemcachedServer() { stop(); }
+
+//! [callbacks]
+net::Callbacks<ServerCodec> MemcachedServer::callbacks() {
+  ServerContext& context = *context_;
+  return {
+      .on_connect =
+          [&context](ClientConnection& connection) {
+            auto entry = context.connections.add(connection.native_handle(), peer_name(connection),
+                                                 connection.stats(), context.clock.now(),
+                                                 context.settings.max_connections);
+            if (!entry) {
+              // memcached's answer beyond -c: one line, then the connection is closed.
+              connection.send(codec::constant_reply<ItemHandle>(codec::reply::kTooManyConnections));
+              connection.close_after_flush();
+              return;
+            }
+            common::log_info("{} connected", peer_name(connection));
+            connection.context() = std::make_shared<ClientState>(context, connection, *entry);
+          },
+      .on_message =
+          [](ClientConnection& connection, const codec::Request& request) {
+            // A rejected connection has no state: its requests are ignored until it closes.
+            if (auto* state = std::any_cast<StatePointer>(&connection.context())) {
+              (*state)->handle(request);
+            }
+          },
+      .on_close =
+          [&context](ClientConnection& connection, std::error_code reason) {
+            auto* state = std::any_cast<StatePointer>(&connection.context());
+            if (!state) return;
+            common::log_info("{} disconnected: {}", peer_name(connection), reason.message());
+            context.connections.remove((*state)->entry());
+            connection.context().reset();
+          },
+  };
+}
+//! [callbacks]
+
+//! [maintenance]
+void MemcachedServer::start_maintenance() {
+  auto tick = [](ServerContext& context, asio::steady_timer& timer) -> asio::awaitable<void> {
+    for (;;) {
+      timer.expires_after(std::chrono::seconds(1));
+      auto [error] = co_await timer.async_wait(common::kUseTuple);
+      if (error) co_return;  // stop() cancelled the timer
+      context.clock.set_unix_time(std::time(nullptr));
+      context.store.for_each([](Store& store) { store.expire_some(kSweepBatch); });
+    }
+  };
+  asio::co_spawn(maintenance_io_, tick(*context_, maintenance_timer_),
+                 common::report_exception("maintenance"));
+  maintenance_thread_ = std::thread([this] { maintenance_io_.run(); });
+}
+//! [maintenance]
+
+void MemcachedServer::stop() {
+  if (!server_) return;
+  server_->stop();  // every connection is closed, and every reply's item handle released
+  // Cancelling the timer ends the maintenance coroutine, and with it the thread's run().
+  asio::post(maintenance_io_, [this] { maintenance_timer_.cancel(); });
+  if (maintenance_thread_.joinable()) maintenance_thread_.join();
+  server_.reset();
+}
+
+}  // namespace mc::server

@@ -1,0 +1,137 @@
+#include "mc/server/settings.hpp"
+
+#include <fmt/format.h>
+#include <sysexits.h>
+
+#include <charconv>
+#include <cstdio>
+
+#include "mc/server/version.hpp"
+
+namespace mc::server {
+namespace {
+
+// memcached's -I bounds: "min: 1k, max: 1024m".
+constexpr std::size_t kMinItemSize = 1024;
+constexpr std::size_t kMaxItemSize = 1024u << 20;
+
+// Applies one `-o` option (`name` or `name=value`); unknown ones are kept as ignored.
+std::optional<std::string> apply_extended(const std::string& option, Settings& settings) {
+  const auto equals = option.find('=');
+  const std::string name = option.substr(0, equals);
+  const std::string value = equals == std::string::npos ? "" : option.substr(equals + 1);
+  if (name == "idle_timeout") {
+    unsigned seconds = 0;
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (error != std::errc() || end != value.data() + value.size()) {
+      return "idle_timeout requires a number of seconds";
+    }
+    settings.idle_timeout = std::chrono::seconds(seconds);
+    return std::nullopt;
+  }
+  settings.ignored.push_back("-o " + name);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::size_t> parse_size(const std::string& text) {
+  std::size_t number = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (error != std::errc() || end == text.data()) return std::nullopt;
+  const std::string_view unit(end, text.data() + text.size() - end);
+  if (unit.empty()) return number;
+  if (unit == "k" || unit == "K") return number << 10;
+  if (unit == "m" || unit == "M") return number << 20;
+  return std::nullopt;
+}
+
+std::optional<int> parse_settings(int argc, char** argv, Settings& settings) {
+  CLI::App app{"cppmemcached: a memcached-compatible server (text protocol)"};
+  app.set_version_flag("-V,--version", std::string(kVersion));
+  common::add_server_options(app, settings.net);
+
+  unsigned megabytes = static_cast<unsigned>(settings.memory_limit >> 20);
+  std::string item_size = "1m";
+  unsigned udp_port = 0;
+  bool daemon = false;
+  bool disable_cas = false;
+  bool disable_flush = false;
+  bool disable_evictions = false;
+  std::vector<std::string> extended;
+  std::string user;
+
+  app.add_option("-m,--memory-limit", megabytes, "Item memory in megabytes")->capture_default_str();
+  app.add_option("-c,--conn-limit", settings.max_connections, "Max simultaneous connections")
+      ->capture_default_str();
+  app.add_option("-I,--max-item-size", item_size, "Max item size (min 1k, max 1024m)")
+      ->capture_default_str();
+  app.add_option("-U,--udp-port", udp_port, "UDP port: only 0 (off) is supported")
+      ->capture_default_str();
+  app.add_flag("-A,--enable-shutdown", settings.shutdown_enabled,
+               "Enable the ascii \"shutdown\" command");
+  app.add_flag("-C,--disable-cas", disable_cas, "Disable use of CAS");
+  app.add_flag("-F,--disable-flush-all", disable_flush, "Disable the flush_all command");
+  app.add_flag("-M,--disable-evictions", disable_evictions,
+               "Return an error on memory exhausted instead of evicting");
+  app.add_option("-b,--listen-backlog", settings.listen_backlog, "Listen backlog")
+      ->capture_default_str();
+  app.add_flag("-d,--daemon", daemon, "Not supported: run under a service manager instead");
+  // Accepted so that memcached command lines work unchanged, but without effect here.
+  app.add_option("-u,--user", user, "Accepted, no effect: cppmemcached never changes user");
+  app.add_option("-R,--max-reqs-per-event", settings.reqs_per_event,
+                 "Accepted, no effect: each read's requests are handled in one batch");
+  app.add_option("-o,--extended", extended,
+                 "Comma separated extended options: idle_timeout=N works, others are accepted "
+                 "without effect")
+      ->delimiter(',');
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  }
+
+  if (daemon) {
+    fmt::print(stderr, "cppmemcached: -d is not supported; run it from a service manager\n");
+    return EX_USAGE;
+  }
+  if (udp_port != 0) {
+    fmt::print(stderr, "cppmemcached: UDP is not supported (-U must be 0)\n");
+    return EX_USAGE;
+  }
+  const auto item_size_max = parse_size(item_size);
+  if (!item_size_max) {
+    fmt::print(stderr, "cppmemcached: -I needs a size such as 1m, 512k or 2048\n");
+    return EX_USAGE;
+  }
+  // The next two messages are memcached's own.
+  if (*item_size_max < kMinItemSize) {
+    fmt::print(stderr, "Item max size cannot be less than 1024 bytes.\n");
+    return EX_USAGE;
+  }
+  if (*item_size_max > kMaxItemSize) {
+    fmt::print(stderr, "Cannot set item size limit higher than 1024 mb.\n");
+    return EX_USAGE;
+  }
+  settings.memory_limit = std::size_t{megabytes} << 20;
+  if (*item_size_max > settings.memory_limit / 2) {
+    fmt::print(stderr, "Cannot set item size limit higher than 1/2 of memory max.\n");
+    return EX_USAGE;
+  }
+  settings.item_size_max = *item_size_max;
+  settings.cas_enabled = !disable_cas;
+  settings.flush_enabled = !disable_flush;
+  settings.evictions = !disable_evictions;
+  if (!user.empty()) settings.ignored.push_back("-u " + user);
+  for (const auto& option : extended) {
+    if (auto problem = apply_extended(option, settings)) {
+      fmt::print(stderr, "cppmemcached: -o {}: {}\n", option, *problem);
+      return EX_USAGE;
+    }
+  }
+  common::apply_verbosity(settings.net.verbosity);
+  return std::nullopt;
+}
+
+}  // namespace mc::server
