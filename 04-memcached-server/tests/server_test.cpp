@@ -1,0 +1,174 @@
+// Integration tests of the cppmemcached binary: limits, shutdown, real clients (memccapable,
+// pymemcache) and many concurrent connections.
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "mc/testing/net.hpp"
+#include "mc/testing/process.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using mc::testing::LineClient;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void start(std::vector<std::string> args = {}) {
+    auto [server, port] = mc::testing::start_server(CPPMEMCACHED_PATH, std::move(args));
+    server_.emplace(std::move(server));
+    port_ = port;
+  }
+  void TearDown() override {
+    if (server_) {
+      EXPECT_EQ(server_->stop(), 0) << server_->stderr_text();
+    }
+  }
+
+  std::optional<mc::testing::Process> server_;
+  std::uint16_t port_ = 0;
+};
+
+TEST_F(ServerTest, PassesMemccapable) {
+  start({"-t", "2"});
+  const auto result = mc::testing::run("/usr/bin/memccapable",
+                                       {"-h", "127.0.0.1", "-p", std::to_string(port_), "-a"});
+  EXPECT_EQ(result.status, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("All tests passed"), std::string::npos) << result.out;
+}
+
+TEST_F(ServerTest, PassesThePymemcacheScenario) {
+  start();
+  const auto result =
+      mc::testing::run("/usr/bin/python3", {PYMEMCACHE_SCENARIO, std::to_string(port_)});
+  EXPECT_EQ(result.status, 0) << result.out << result.err;
+}
+
+TEST_F(ServerTest, TellsConnectionsBeyondTheLimitAndClosesThem) {
+  start({"-c", "2"});
+  LineClient first(port_);
+  LineClient second(port_);
+  first.send("version\r\n");
+  ASSERT_TRUE(first.read_line().starts_with("VERSION "));
+  second.send("version\r\n");
+  ASSERT_TRUE(second.read_line().starts_with("VERSION "));
+  LineClient third(port_);
+  EXPECT_EQ(third.read_line(), "ERROR Too many open connections\r\n");
+  EXPECT_TRUE(third.wait_closed());
+}
+
+TEST_F(ServerTest, ShutdownCommandStopsTheServerWhenEnabled) {
+  start({"-A"});
+  LineClient client(port_);
+  client.send("shutdown\r\n");
+  EXPECT_TRUE(client.wait_closed());
+  EXPECT_EQ(server_->wait(5s), 0);
+  server_.reset();
+}
+
+TEST_F(ServerTest, SigtermStopsTheServerWithClientsConnected) {
+  start({"-t", "2"});
+  std::vector<LineClient> clients;
+  for (int i = 0; i < 20; ++i) {
+    clients.emplace_back(port_).send("version\r\n");
+    ASSERT_TRUE(clients.back().read_line().starts_with("VERSION "));
+  }
+  server_->signal(SIGTERM);
+  EXPECT_EQ(server_->wait(5s), 0);
+  for (auto& client : clients) EXPECT_TRUE(client.wait_closed());
+  server_.reset();
+}
+
+TEST_F(ServerTest, AClientVanishingMidValueLosesOnlyItsOwnRequest) {
+  start();
+  LineClient steady(port_);
+  {
+    LineClient quitter(port_);
+    quitter.send("set half 0 0 10\r\nabc");
+    quitter.reset();
+  }
+  steady.send("set whole 0 0 3\r\nabc\r\nget half whole\r\n");
+  EXPECT_EQ(steady.read_line(), "STORED\r\n");
+  EXPECT_EQ(steady.read_line(), "VALUE whole 0 3\r\n");
+  EXPECT_EQ(steady.read_line(), "abc\r\n");
+  EXPECT_EQ(steady.read_line(), "END\r\n");
+}
+
+TEST_F(ServerTest, AnswersAGetOfEighteenThousandKeys) {
+  start();
+  LineClient client(port_);
+  std::string line = "get";
+  for (int i = 0; i < 18725; ++i) line += fmt::format(" item:{:05}", i);
+  ASSERT_GT(line.size(), 190'000u);
+  client.send("set item:00007 0 0 5\r\nseven\r\nset item:18724 3 0 4\r\nlast\r\n");
+  EXPECT_EQ(client.read_line(), "STORED\r\n");
+  EXPECT_EQ(client.read_line(), "STORED\r\n");
+  client.send(line + "\r\n");
+  EXPECT_EQ(client.read_line(), "VALUE item:00007 0 5\r\n");
+  EXPECT_EQ(client.read_line(), "seven\r\n");
+  EXPECT_EQ(client.read_line(), "VALUE item:18724 3 4\r\n");
+  EXPECT_EQ(client.read_line(), "last\r\n");
+  EXPECT_EQ(client.read_line(), "END\r\n");
+}
+
+TEST_F(ServerTest, ServesAThousandConcurrentClientsCorrectly) {
+  start({"-t", "2"});
+  constexpr int kThreads = 50;
+  constexpr int kConnectionsPerThread = 20;  // 1,000 connections in all
+  constexpr int kRounds = 20;
+  std::atomic<int> wrong = 0;
+  std::vector<std::jthread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        std::vector<LineClient> connections;
+        for (int c = 0; c < kConnectionsPerThread; ++c) connections.emplace_back(port_);
+        std::mt19937 random(static_cast<unsigned>(t));
+        for (int round = 0; round < kRounds; ++round) {
+          for (int c = 0; c < kConnectionsPerThread; ++c) {
+            // Keys are private to a connection, so every read has one right answer.
+            const std::string key = fmt::format("t{}c{}k{}", t, c, random() % 4);
+            const std::string value = fmt::format("v{}-{}", round, random());
+            auto& connection = connections[static_cast<std::size_t>(c)];
+            connection.send(
+                fmt::format("set {} 0 0 {}\r\n{}\r\nget {}\r\n", key, value.size(), value, key));
+            if (connection.read_line() != "STORED\r\n") ++wrong;
+            if (connection.read_line() != fmt::format("VALUE {} 0 {}\r\n", key, value.size()))
+              ++wrong;
+            if (connection.read_line() != value + "\r\n") ++wrong;
+            if (connection.read_line() != "END\r\n") ++wrong;
+          }
+        }
+      } catch (const std::exception& error) {
+        ADD_FAILURE() << "thread " << t << ": " << error.what();
+      }
+    });
+  }
+  threads.clear();
+  EXPECT_EQ(wrong, 0);
+}
+
+TEST(ServerFlags, RefusesDaemonModeUdpAndUnknownFlags) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"-d"}, {"-U", "11211"}, {"--no-such-flag"}, {"-I", "512"}, {"-m", "1", "-I", "1m"}}) {
+    const auto result = mc::testing::run(CPPMEMCACHED_PATH, args);
+    EXPECT_NE(result.status, 0) << args.front();
+    EXPECT_FALSE(result.err.empty()) << args.front();
+  }
+}
+
+TEST(ServerFlags, HelpListsMemcachedsFlags) {
+  const auto result = mc::testing::run(CPPMEMCACHED_PATH, {"-h"});
+  EXPECT_EQ(result.status, 0);
+  for (const char* flag : {"-p", "-l", "-t", "-m", "-c", "-I", "-A", "-C", "-F", "-M", "-U"}) {
+    EXPECT_NE(result.out.find(flag), std::string::npos) << flag;
+  }
+}
+
+}  // namespace
