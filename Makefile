@@ -62,8 +62,8 @@ format: ## Format every C++ file with clang-format-14
 format-check: ## Fail if any C++ file is not formatted
 	$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_FILES)
 
-run: build ## Start the main program on 127.0.0.1:11211 in the foreground (RUN_ARGS to change)
-	build/release/bin/echo_server $(RUN_ARGS)
+run: build ## Start cppmemcached on 127.0.0.1:11211 in the foreground (RUN_ARGS to change)
+	build/release/bin/cppmemcached $(RUN_ARGS)
 
 FUZZ_SECONDS ?= 60
 FUZZERS := fuzz_request_parser fuzz_response_parser fuzz_line_codec

@@ -29,11 +29,18 @@ std::string_view meta_code(MetaStatus status) {
 
 std::size_t ReplyBytes::append_buffers(std::vector<asio::const_buffer>& out) const {
   const std::string_view head = line();
+  std::size_t bytes = head.size();
   out.push_back(asio::buffer(head));
-  if (!has_value_) return head.size();
-  out.push_back(asio::buffer(value_));
-  out.push_back(asio::buffer(reply::kCrlf));
-  return head.size() + value_.size() + reply::kCrlf.size();
+  if (has_value_) {
+    out.push_back(asio::buffer(value_));
+    out.push_back(asio::buffer(reply::kCrlf));
+    bytes += value_.size() + reply::kCrlf.size();
+  }
+  if (!trailer_.empty()) {
+    out.push_back(asio::buffer(trailer_));
+    bytes += trailer_.size();
+  }
+  return bytes;
 }
 
 void ReplyBytes::append_to(std::string& out) const {
@@ -42,6 +49,7 @@ void ReplyBytes::append_to(std::string& out) const {
     out += value_;
     out += reply::kCrlf;
   }
+  out += trailer_;
 }
 
 //! [compose-value]

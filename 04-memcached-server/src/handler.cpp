@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <variant>
 
 #include "mc/codec/reply.hpp"
@@ -78,31 +79,36 @@ void Handler::on(const codec::RetrievalRequest& request, ReplySink& sink) {
                      request.command == codec::RetrieveCommand::kGats;
   const bool with_cas = request.command == codec::RetrieveCommand::kGets ||
                         request.command == codec::RetrieveCommand::kGats;
+  // Each hit is sent when the next one is found, so that the last one can carry the END:
+  // the common one-key get is then a single reply.
+  std::optional<Reply> last_hit;
   for (const std::string_view key : request.keys()) {
     // The handle keeps the item's bytes alive until the reply is written, even if another
     // connection deletes or replaces the key meanwhile.
-    const ItemHandle item = context_.store.with_shard(key, [&](Store& store) {
+    ItemHandle item = context_.store.with_shard(key, [&](Store& store) {
       return touch ? store.gat(key, request.exptime) : store.get(key);
     });
-    if (item) send_value(sink, item, with_cas);
+    if (!item) continue;
+    if (last_hit) sink.send(std::move(*last_hit));
+    last_hit = value_reply(std::move(item), with_cas);
   }
-  sink.send_constant(reply::kEnd);
+  if (!last_hit) return sink.send_constant(reply::kEnd);
+  last_hit->bytes.set_trailer(reply::kEnd);
+  sink.send(std::move(*last_hit));
 }
 
-void Handler::send_value(ReplySink& sink, const ItemHandle& item, bool with_cas) {
+Reply Handler::value_reply(ItemHandle item, bool with_cas) {
+  // "VALUE <key> <flags> <bytes>[ <cas>]\r\n", formatted on the stack.
   fmt::memory_buffer header;
-  if (with_cas) {
-    fmt::format_to(std::back_inserter(header), "VALUE {} {} {} {}\r\n", item.key(), item.flags(),
-                   item.value().size(), item.cas());
-  } else {
-    fmt::format_to(std::back_inserter(header), "VALUE {} {} {}\r\n", item.key(), item.flags(),
-                   item.value().size());
-  }
+  fmt::format_to(std::back_inserter(header), "VALUE {} {} {}", item.key(), item.flags(),
+                 item.value().size());
+  if (with_cas) fmt::format_to(std::back_inserter(header), " {}", item.cas());
+  header.append(reply::kCrlf);
   Reply value;
   value.bytes.set_line({header.data(), header.size()});
   value.bytes.set_value(item.value());
-  value.owner = item;
-  sink.send(std::move(value));
+  value.owner = std::move(item);
+  return value;
 }
 //! [retrieval]
 

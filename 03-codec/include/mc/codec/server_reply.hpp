@@ -17,13 +17,14 @@
 
 namespace mc::codec {
 
-/// \brief One reply line, stored inside the reply object when it fits (it always does for
-/// VALUE headers, numbers and status words), on the heap otherwise. memcached does the same:
-/// each of its response objects carries a small write buffer for the header line.
+/// \brief One reply line, stored inside the reply object when it fits (VALUE headers with
+/// keys up to about 60 bytes, numbers and status words do), on the heap otherwise. memcached
+/// does the same: each of its response objects carries a small write buffer for the header.
 class ReplyLine {
  public:
-  /// \brief Bytes stored without allocating: a VALUE header with a 250-byte key and a cas.
-  static constexpr std::size_t kInlineCapacity = 320;
+  /// \brief Bytes stored without allocating. Replies are moved into the connection's queue,
+  /// so a smaller object is a faster reply; a longer line costs one allocation.
+  static constexpr std::size_t kInlineCapacity = 96;
 
   /// \brief Replaces the line with `text`.
   void assign(std::string_view text) {
@@ -42,13 +43,14 @@ class ReplyLine {
   }
 
  private:
-  std::array<char, kInlineCapacity> inline_{};
+  std::array<char, kInlineCapacity> inline_;  // not zeroed: only the first size_ bytes count
   std::size_t size_ = 0;
   std::string spill_;
 };
 
 /// \brief The bytes of one reply: a line (a static constant or a ReplyLine), then, for VALUE
-/// and VA, a view of the value and its `\r\n`.
+/// and VA, a view of the value and its `\r\n`, then an optional constant trailer (the `END`
+/// of a get, so that a one-key get is one reply instead of two).
 class ReplyBytes {
  public:
   /// \brief Uses `line`, which must have static storage (a reply.hpp constant), as the line.
@@ -63,6 +65,8 @@ class ReplyBytes {
     value_ = data;
     has_value_ = true;
   }
+  /// \brief Adds `trailer`, which must have static storage, after everything else.
+  void set_trailer(std::string_view trailer) { trailer_ = trailer; }
   /// \brief The line, whichever way it is stored.
   std::string_view line() const { return constant_.empty() ? line_.view() : constant_; }
 
@@ -78,6 +82,7 @@ class ReplyBytes {
   std::string_view constant_;
   ReplyLine line_;
   std::string_view value_;
+  std::string_view trailer_;
   bool has_value_ = false;
 };
 

@@ -45,7 +45,7 @@ class Handler {
   //! \endcond
 
  private:
-  void send_value(ReplySink& sink, const ItemHandle& item, bool with_cas);
+  static Reply value_reply(ItemHandle item, bool with_cas);
 
   ServerContext& context_;
   CommandStats& stats_;
