@@ -18,6 +18,7 @@ namespace mc::server {
 /// that we listen on 127.0.0.1 (memcached: every interface) and `-p 0` picks a free port
 /// (memcached: turns TCP off).
 struct Settings {
+  /// `-l`, `-p`, `-t`, `-v`: where to listen, and with how many threads (4, as memcached).
   common::ServerOptions net{.listen = "127.0.0.1", .port = 11211, .threads = 4, .verbosity = 0};
   std::size_t memory_limit = 64u << 20;  ///< `-m`, in bytes (given in megabytes)
   unsigned max_connections = 1024;       ///< `-c`: more are told `ERROR Too many open connections`
