@@ -22,6 +22,7 @@ class Client {
   using Pointer = typename Connection<C>::Pointer;
 
   /// \brief Starts the client's threads; no connection is opened yet.
+  /// \param options threads, connection limits and timeouts
   /// \param callbacks called for every connection, on that connection's thread
   /// \param prototype copied for each new connection
   Client(const ClientOptions& options, Callbacks<C> callbacks, C prototype = C{})
@@ -39,6 +40,8 @@ class Client {
   /// \brief Connects to `host`:`port`, waiting at most ClientOptions::connect_timeout, and
   /// starts the connection. on_connect runs on the connection's thread, possibly before this
   /// returns. Blocks: call it from outside the client's threads.
+  /// \param host a name or an address
+  /// \param port the TCP port
   /// \param error set on failure (a resolver or socket error, or Error::kConnectTimeout)
   /// \return the started connection, or nullptr on failure
   Pointer connect(const std::string& host, std::uint16_t port, std::error_code& error) {

@@ -220,7 +220,7 @@ void Connection<C>::task_done() {
   if (release_) release_(this->shared_from_this());
 }
 
-//! [reader]
+// [reader]
 template <Codec C>
 asio::awaitable<void> Connection<C>::reader() {
   std::size_t end = 0;  // read_buffer_[0, end) holds bytes not decoded yet
@@ -269,9 +269,9 @@ asio::awaitable<void> Connection<C>::reader() {
     end -= start;
   }
 }
-//! [reader]
+// [reader]
 
-//! [writer]
+// [writer]
 template <Codec C>
 asio::awaitable<void> Connection<C>::writer() {
   while (!closed_) {
@@ -304,7 +304,7 @@ asio::awaitable<void> Connection<C>::writer() {
     if (callbacks_->on_written) callbacks_->on_written(*this, messages);
   }
 }
-//! [writer]
+// [writer]
 
 template <Codec C>
 asio::awaitable<void> Connection<C>::watchdog() {
@@ -316,7 +316,7 @@ asio::awaitable<void> Connection<C>::watchdog() {
   }
 }
 
-//! [send]
+// [send]
 template <Codec C>
 void Connection<C>::send(OutMessage message) {
   if (running_in_this_thread()) {
@@ -345,7 +345,7 @@ void Connection<C>::enqueue(OutMessage message) {
   }
   if (writer_idle_) wakeup_.cancel_one();
 }
-//! [send]
+// [send]
 
 template <Codec C>
 void Connection<C>::close() {
@@ -365,7 +365,7 @@ void Connection<C>::drain(Error reason) {
   if (writer_idle_) wakeup_.cancel_one();  // it closes once it sees the queue empty
 }
 
-//! [close]
+// [close]
 template <Codec C>
 void Connection<C>::close_now(std::error_code reason) {
   if (closed_) return;
@@ -377,7 +377,7 @@ void Connection<C>::close_now(std::error_code reason) {
   resume_.cancel();
   idle_timer_.cancel();
 }
-//! [close]
+// [close]
 
 template <Codec C>
 void Connection<C>::touch() {

@@ -18,6 +18,10 @@ namespace mc::net {
 
 /// \brief Resolves `host`, connects to `port` on `io`'s thread and waits for the outcome.
 /// Blocks the caller, so it must not run on `io`'s own thread.
+/// \param io the io_context the socket will belong to (its thread must be running)
+/// \param host a name or an address
+/// \param port the TCP port
+/// \param timeout how long resolving and connecting may take together
 /// \param error set to the failure (Error::kConnectTimeout after `timeout`), cleared on success
 /// \return the connected socket, bound to `io`; a closed socket on failure
 Socket connect_socket(asio::io_context& io, const std::string& host, std::uint16_t port,

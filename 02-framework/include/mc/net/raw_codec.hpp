@@ -13,7 +13,7 @@
 
 namespace mc::net {
 
-//! [raw-codec]
+// [raw-codec]
 /// \brief The simplest codec: a message is whatever bytes have arrived, and an outgoing
 /// message is a string written as it is. Echo servers and byte-stream tests use it.
 struct RawCodec {
@@ -32,7 +32,7 @@ struct RawCodec {
     return message.size();
   }
 };
-//! [raw-codec]
+// [raw-codec]
 
 static_assert(Codec<RawCodec>);
 

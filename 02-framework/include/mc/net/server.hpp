@@ -23,6 +23,7 @@ class Server {
  public:
   /// \brief Binds to `options.listen`:`options.port` and starts `options.threads` threads.
   /// Throws asio::system_error if the address cannot be bound.
+  /// \param options where to listen, threads, connection limits, flush timeout
   /// \param callbacks called for every connection, on that connection's thread
   /// \param prototype copied for each new connection (a codec may keep per-connection state)
   Server(const ServerOptions& options, Callbacks<C> callbacks, C prototype = C{})
@@ -31,12 +32,12 @@ class Server {
         acceptor_(runtime_.pool().context(0),
                   {asio::ip::make_address(options.listen), options.port}),
         endpoint_(acceptor_.local_endpoint()) {
-    //! [server-start]
+    // [server-start]
     auto& pool = runtime_.pool();
     acceptor_.start([&pool]() -> asio::io_context& { return pool.context(pool.next()); },
                     [this](Socket socket) { runtime_.adopt(std::move(socket)); });
     pool.start();
-    //! [server-start]
+    // [server-start]
   }
 
   /// \brief Stops, as stop() does.

@@ -39,7 +39,7 @@ class ConnectionManager {
 
   /// \brief Graceful stop: every connection flushes what it has queued and closes; whatever
   /// is still open after `flush_timeout` is closed at once.
-  //! [stop-all]
+  // [stop-all]
   void stop(std::chrono::milliseconds flush_timeout) {
     stopping_ = true;
     if (live_.empty()) return;
@@ -51,7 +51,7 @@ class ConnectionManager {
       for (const auto& connection : live_) connection->close();
     });
   }
-  //! [stop-all]
+  // [stop-all]
 
   /// \brief Number of live connections.
   std::size_t size() const { return live_.size(); }

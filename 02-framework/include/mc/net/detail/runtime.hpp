@@ -62,7 +62,7 @@ class Runtime {
   /// \brief Flushes and closes every connection (see ConnectionManager::stop), then joins the
   /// threads. Returns within `flush_timeout` plus one second. Idempotent; not callable from
   /// one of the pool's threads.
-  //! [runtime-stop]
+  // [runtime-stop]
   void stop(std::chrono::milliseconds flush_timeout) {
     if (stopping_.exchange(true)) return;
     for (std::size_t i = 0; i < pool_.size(); ++i) {
@@ -73,7 +73,7 @@ class Runtime {
     // after the flush window. Only past it does the pool stop an io_context by force.
     pool_.join(std::chrono::steady_clock::now() + flush_timeout + std::chrono::seconds(1));
   }
-  //! [runtime-stop]
+  // [runtime-stop]
 
  private:
   ConnectionManager<C>* manager_of(const asio::io_context& io) {
