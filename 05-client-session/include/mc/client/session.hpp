@@ -269,6 +269,8 @@ class Session {
         std::forward<Token>(token));
   }
 
+  friend class Cluster;  // routes prepared commands through launch()
+
   std::shared_ptr<detail::SessionCore> core_;
 };
 
