@@ -187,6 +187,30 @@ TEST(Connection, RepliesSentInOneHandlerLeaveInOneWrite) {
   EXPECT_EQ(captured.get()->stats().write_calls, 1u);
 }
 
+TEST(Connection, OnWrittenReportsTheMessagesOfEachWrite) {
+  Captured captured;
+  std::atomic<std::size_t> written = 0, calls = 0;
+  Server<LineCodec> server({}, {
+                                   .on_connect = [&](LineConnection& c) { captured.set(c); },
+                                   .on_message =
+                                       [](LineConnection& connection, std::string_view) {
+                                         for (int i = 0; i < 10; ++i) connection.send("r\n");
+                                       },
+                                   .on_written =
+                                       [&](LineConnection&, std::size_t messages) {
+                                         written += messages;
+                                         ++calls;
+                                       },
+                               });
+  LineClient client(server.local_endpoint().port());
+  for (int round = 0; round < 3; ++round) {
+    client.send("go\n");
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(client.read_line(), "r\n");
+  }
+  ASSERT_TRUE(wait_until([&] { return written == 30; }));
+  EXPECT_EQ(calls, captured.get()->stats().write_calls);
+}
+
 TEST(Connection, IdleTimeoutClosesASilentConnection) {
   EventLog log;
   ServerOptions options;
@@ -236,6 +260,21 @@ TEST(Client, ReportsARefusedConnection) {
   const auto connection = client.connect("127.0.0.1", mc::testing::free_port(), error);
   EXPECT_EQ(connection, nullptr);
   EXPECT_EQ(error, asio::error::connection_refused);
+}
+
+TEST(Client, AsyncConnectRunsAsACoroutine) {
+  Server<LineCodec> server({}, {});
+  asio::io_context io(1);
+  Socket reachable(io), refused(io);
+  std::error_code reachable_error = Error::kClosed, refused_error;
+  asio::co_spawn(io, async_connect(reachable, "127.0.0.1", server.local_endpoint().port(), 5s),
+                 [&](std::exception_ptr, std::error_code error) { reachable_error = error; });
+  asio::co_spawn(io, async_connect(refused, "127.0.0.1", mc::testing::free_port(), 5s),
+                 [&](std::exception_ptr, std::error_code error) { refused_error = error; });
+  io.run();
+  EXPECT_FALSE(reachable_error) << reachable_error.message();
+  EXPECT_TRUE(reachable.is_open());
+  EXPECT_EQ(refused_error, asio::error::connection_refused);
 }
 
 TEST(Client, RefusesToConnectAfterStop) {
