@@ -80,5 +80,24 @@ fuzz: deps ## Build the libFuzzer targets (clang-14) and run each for FUZZ_SECON
 	    -artifact_prefix=build/fuzz/ $$corpus || exit 1; \
 	done
 
+BENCH_MIN_TIME ?= 0.5
+
+.PHONY: bench compare
+bench: deps ## Release build, then every bench_* binary; JSON results in build/bench/
+	cmake --preset release
+	cmake --build --preset release
+	@mkdir -p build/bench
+	@for b in build/release/bin/bench_*; do \
+	  name=$$(basename $$b); \
+	  echo "=== $$name (build/bench/$$name.json)"; \
+	  $$b --benchmark_min_time=$(BENCH_MIN_TIME) --benchmark_out=build/bench/$$name.json \
+	    --benchmark_out_format=json || exit 1; \
+	done
+
+compare: deps ## Release build, then memcached vs cppmemcached side by side (build/bench/compare.md)
+	cmake --preset release
+	cmake --build --preset release
+	/usr/bin/python3 06-benchmarks/compare.py
+
 clean: ## Remove every build folder
 	rm -rf build
