@@ -27,7 +27,7 @@ class ShardedStore {
   /// \brief `shards` stores sharing `options.memory_limit` equally.
   ShardedStore(const StoreOptions& options, const Clock& clock, std::size_t shards);
 
-  //! [with-shard]
+  // [with-shard]
   /// \brief Runs `operation(Store&)` on the key's shard, under its lock, and returns its result.
   template <typename Operation>
   decltype(auto) with_shard(std::string_view key, Operation&& operation) {
@@ -35,7 +35,7 @@ class ShardedStore {
     std::lock_guard lock(shard.mutex);
     return operation(shard.store);
   }
-  //! [with-shard]
+  // [with-shard]
 
   /// \brief Runs `operation(Store&)` on every shard in turn, each under its lock.
   template <typename Operation>
