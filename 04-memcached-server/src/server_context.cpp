@@ -6,7 +6,8 @@ namespace {
 StoreOptions store_options(const Settings& settings) {
   return {.memory_limit = settings.memory_limit,
           .item_size_max = settings.item_size_max,
-          .cas_enabled = settings.cas_enabled};
+          .cas_enabled = settings.cas_enabled,
+          .evictions = settings.evictions};
 }
 
 }  // namespace

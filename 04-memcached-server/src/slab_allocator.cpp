@@ -39,6 +39,7 @@ std::size_t arena_hint() {
 
 SlabAllocator::SlabAllocator(std::size_t memory_limit, std::size_t largest_item)
     : page_size_(std::bit_ceil(std::max(kMinPageSize, round_up8(largest_item)))),
+      page_shift_(static_cast<unsigned>(std::countr_zero(page_size_))),
       reserved_pages_(std::max(std::min(memory_limit, kMaxArena), arena_hint()) / page_size_),
       max_pages_(std::max<std::size_t>(1, std::min(memory_limit, kMaxArena) / page_size_)),
       arena_(reserve_arena(reserved_pages_ * page_size_)) {
@@ -54,7 +55,8 @@ SlabAllocator::SlabAllocator(std::size_t memory_limit, std::size_t largest_item)
     size = size < kFineStepLimit ? size + 8
                                  : round_up8(static_cast<std::size_t>(size * kGrowthFactor));
   }
-  assert(classes_.size() <= 256);  // Item::slab_class is one byte
+  assert(classes_.size() <= 256);  // page_class_ holds a class in one byte
+  page_class_.resize(reserved_pages_);
 }
 
 SlabAllocator::~SlabAllocator() { munmap(arena_, reserved_pages_ * page_size_); }
@@ -95,11 +97,11 @@ bool SlabAllocator::in_page(const Item* item, std::uint32_t page_number) const {
 void SlabAllocator::carve(int cls, std::uint32_t page_number) {
   SlabClass& c = classes_[static_cast<std::size_t>(cls)];
   c.pages.push_back(page_number);
+  page_class_[page_number] = static_cast<std::uint8_t>(cls);
   // Pushed last to first, so chunks are handed out in address order: on a fresh page the
   // CLOCK hand then meets items in the order they were stored, oldest first.
   for (std::uint32_t i = c.chunks_per_page; i-- > 0;) {
     Item* item = new (chunk_at(c, page_number, i).item) Item{};
-    item->slab_class = static_cast<std::uint8_t>(cls);
     item->next_unused = c.free_list;
     c.free_list = item;
   }
@@ -120,7 +122,7 @@ Chunk SlabAllocator::allocate(int cls) {
 }
 
 void SlabAllocator::free(Item* item) {
-  SlabClass& c = classes_[item->slab_class];
+  SlabClass& c = classes_[static_cast<std::size_t>(class_of(item))];
   item->state = kItemFree;
   item->next_unused = c.free_list;
   c.free_list = item;

@@ -37,11 +37,20 @@ Chunk Store::allocate(std::string_view key, std::size_t value_length, std::uint3
 }
 //! [allocate]
 
+Item* Store::create(std::string_view key, std::string_view value, std::uint64_t hash) {
+  const Chunk chunk = allocate(key, value.size(), 0, 0);
+  if (chunk.item == nullptr) return nullptr;
+  std::memcpy(chunk.item->value_data(), value.data(), value.size());
+  link(chunk, hash);
+  return chunk.item;
+}
+
 //! [evict]
 bool Store::evict_one(int cls) {
   SlabClassStats& counters = class_stats_[static_cast<std::size_t>(cls)];
   const SlabClassInfo info = slabs_.info(cls);
-  // Two turns of the hand always find a victim: the first clears every reference bit.
+  // Two turns of the hand always find a victim: the first clears every reference bit. (With
+  // -M only dead items are taken, so the search may end empty-handed.)
   const std::size_t limit = std::size_t{2} * info.total_pages * info.chunks_per_page + 1;
   for (std::size_t step = 0; step < limit; ++step) {
     const Chunk chunk = slabs_.advance_hand(cls);
@@ -62,6 +71,7 @@ bool Store::evict_one(int cls) {
       continue;
     }
     if (item.refcount.load(std::memory_order_acquire) > 1) continue;  // a reply still reads it
+    if (!options_.evictions) continue;  // -M: only dead items make room
     if ((item.state & kItemReferenced) != 0) {
       item.state &= static_cast<std::uint8_t>(~kItemReferenced);  // second chance
       continue;
@@ -82,11 +92,13 @@ bool Store::evict_one(int cls) {
 bool Store::steal_page(int cls) {
   const int victim = slabs_.richest_class(cls);
   if (victim < 0) return false;
-  // Give up unless every chunk of the page can go now: free, or linked with no reply on it.
-  const bool movable = slabs_.for_each_chunk_of_hand_page(victim, [](Chunk chunk) {
+  // Give up unless every chunk of the page can go now: free, or linked with no reply on it;
+  // with -M (no evictions) only a page of free chunks can move.
+  const bool movable = slabs_.for_each_chunk_of_hand_page(victim, [&](Chunk chunk) {
     const Item& item = *chunk.item;
-    return (item.state & kItemFree) != 0 ||
-           ((item.state & kItemLinked) != 0 && item.refcount.load(std::memory_order_acquire) == 1);
+    if ((item.state & kItemFree) != 0) return true;
+    return options_.evictions && (item.state & kItemLinked) != 0 &&
+           item.refcount.load(std::memory_order_acquire) == 1;
   });
   if (!movable) return false;
   SlabClassStats& counters = class_stats_[static_cast<std::size_t>(victim)];
@@ -105,7 +117,7 @@ bool Store::steal_page(int cls) {
 }
 
 void Store::account(const Item& item, bool add) {
-  SlabClassStats& counters = class_stats_[item.slab_class];
+  SlabClassStats& counters = class_stats_[static_cast<std::size_t>(slabs_.class_of(&item))];
   const std::size_t size = item.total_size();
   if (add) {
     ++stats_.curr_items;
@@ -124,7 +136,8 @@ void Store::link(Chunk chunk, std::uint64_t hash) {
   Item& item = *chunk.item;
   item.cas = ++last_cas_;
   item.refcount.store(1, std::memory_order_relaxed);  // the table's reference
-  item.state = kItemLinked;
+  item.state |= kItemLinked;  // keeping the marks the caller set (stale, binary key)
+  item.last_access = static_cast<AccessTime>(clock_.now());
   table_.insert(chunk, hash);
   account(item, true);
   ++stats_.total_items;
@@ -134,7 +147,8 @@ void Store::replace(Chunk current, Chunk replacement, std::uint64_t hash) {
   Item& item = *replacement.item;
   item.cas = ++last_cas_;
   item.refcount.store(1, std::memory_order_relaxed);
-  item.state = kItemLinked;
+  item.state |= kItemLinked;
+  item.last_access = static_cast<AccessTime>(clock_.now());
   table_.replace(current, replacement, hash);
   account(item, true);
   ++stats_.total_items;

@@ -42,7 +42,8 @@ bool valid_key(std::string_view key) { return !key.empty() && key.size() <= kMax
 
 //! [store]
 StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view value,
-                          std::uint32_t flags, std::int64_t exptime, std::uint64_t cas) {
+                          std::uint32_t flags, std::int64_t exptime, std::uint64_t cas,
+                          const StoreMarks& marks) {
   if (!valid_key(key)) return {StoreResult::kNotStored};
   if (value.size() > max_value_size(key.size(), flags)) {
     // memcached drops the old value on a failed set, so a reader never sees stale data that
@@ -54,6 +55,7 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
   const Lookup old = lookup(key);
   Item* current = old.chunk.item;
   const auto current_cas = [&] { return options_.cas_enabled ? current->cas : 0; };
+  bool stale = false;  // a late `ms I` write: stored, but marked stale
   switch (mode) {
     case StoreMode::kSet:
       break;
@@ -72,8 +74,13 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
         return {StoreResult::kNotFound};
       }
       if (current_cas() != cas) {
-        ++stats_.cas_badval;
-        return {StoreResult::kExists};
+        // memcached's set_stale: an invalidating write with an older unique still lands, so
+        // that the value is there to serve, but it stays stale (see protocol.txt, "ms").
+        stale = marks.invalidate && cas < current_cas();
+        if (!stale) {
+          ++stats_.cas_badval;
+          return {StoreResult::kExists};
+        }
       }
       break;
   }
@@ -105,6 +112,12 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
     if (mode == StoreMode::kSet && current != nullptr) unlink(old.chunk, old.hash);
   } else {
     if (mode == StoreMode::kCas) ++stats_.cas_hits;
+    if (marks.key_binary) fresh.item->state |= kItemKeyBinary;
+    if (stale) {
+      // The stale value keeps the old exptime, and a recache token already handed out.
+      fresh.item->exptime = current->exptime;
+      fresh.item->state |= kItemStale | (current->state & kItemTokenSent);
+    }
     if (current != nullptr) {
       replace(old.chunk, fresh, old.hash);
     } else {

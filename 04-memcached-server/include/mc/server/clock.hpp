@@ -46,6 +46,9 @@ class Clock {
   /// \brief The current time as a unix time.
   std::int64_t unix_time() const { return epoch_ + now(); }
 
+  /// \brief The unix time of a clock time (key dumps print exptimes and access times so).
+  std::int64_t to_unix(RelTime time) const { return epoch_ + time; }
+
   /// \brief Converts a client's exptime into clock time, as memcached's `realtime()`.
   ///
   /// 0 stays 0 (never expires); a negative value becomes 1, already in the past; up to 30 days

@@ -48,6 +48,17 @@ class HashTable {
   /// \brief Bytes used by the bucket array.
   std::size_t memory_bytes() const { return buckets_.size() * sizeof(ItemRef); }
 
+  /// \brief Calls `visit(const Item&)` for every item of bucket `index`; `visit` must not
+  /// change the table.
+  template <typename Visit>
+  void for_each_in_bucket(std::size_t index, Visit&& visit) const {
+    for (ItemRef ref = buckets_[index]; ref != 0;) {
+      const Item* item = slabs_.resolve(ref);
+      visit(*item);
+      ref = item->next;
+    }
+  }
+
   /// \brief Appends the items of bucket `index` to `out` (the expiry sweep walks buckets).
   void collect_bucket(std::size_t index, std::vector<Chunk>& out) const;
 

@@ -24,14 +24,23 @@ enum ItemState : std::uint8_t {
   kItemLinked = 2,      ///< reachable from the hash table
   kItemReferenced = 4,  ///< read since the CLOCK hand last passed: gets a second chance
   kItemFetched = 8,     ///< read at least once (memcached's ITEM_FETCHED, for *_unfetched)
+  kItemStale = 16,      ///< invalidated by a meta command (`md I`, `ms I`): served with X
+  kItemTokenSent = 32,  ///< a client was told it won the right to recache (`mg` W)
+  kItemKeyBinary = 64,  ///< stored with a base64 key (`ms b`): meta replies echo it in base64
 };
+
+/// \brief The clock time an item was last accessed, kept to 16 bits (see Item::last_access).
+using AccessTime = std::uint16_t;
 
 /// \brief The header of a slab chunk; the key, the value and "\r\n" follow it directly.
 ///
 /// 32 bytes, so a 16-byte key and a 100-byte value fill a 150-byte item (a 152-byte chunk).
 /// The fields a reply reads through a handle (key, value, flags, cas, lengths) never change
 /// while anyone but the table holds the item: the store copies instead of writing in place.
-/// `exptime` and `state` belong to the store's thread.
+/// `exptime`, `last_access` and `state` belong to the store's thread.
+///
+/// The size class is not stored: the slab allocator knows it from the chunk's page. That
+/// leaves two bytes for the last access time that meta commands report (`mg l`, `me la=`).
 struct Item {
   union {
     std::uint64_t cas;  ///< CAS unique of this version (while in use)
@@ -44,8 +53,9 @@ struct Item {
   std::uint32_t flags = 0;                 ///< the client's opaque 32-bit flags
   std::uint8_t key_length = 0;             ///< 1..250
   std::uint8_t state = kItemFree;          ///< ItemState bits
-  std::uint8_t slab_class = 0;             ///< the size class this chunk belongs to
-  std::uint8_t reserved = 0;               ///< padding, kept explicit
+  /// \brief Clock time of the last access, modulo 2^16 (18 hours): Store::idle_seconds()
+  /// turns it into an age, and the background sweep keeps long-idle items from wrapping.
+  AccessTime last_access = 0;
 
   /// \brief First byte of the key.
   char* key_data() { return reinterpret_cast<char*>(this + 1); }
@@ -157,10 +167,14 @@ class ItemHandle {
   /// \brief The expiry in clock time (0 = never); see Clock::seconds_left(). The store's
   /// thread only: touch changes it in place.
   RelTime exptime() const { return item_->exptime; }
+  /// \brief The ItemState bits. The store's thread only, as exptime().
+  std::uint8_t state() const { return item_->state; }
   /// \brief The item itself (for the store and for tests).
   const Item* get() const { return item_; }
 
  private:
+  friend class Store;  // meta commands change an item's exptime and marks through its handle
+
   Item* item_ = nullptr;
   ReleaseList* owner_ = nullptr;
 };

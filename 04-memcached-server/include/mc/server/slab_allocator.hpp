@@ -66,6 +66,12 @@ class SlabAllocator {
     return static_cast<ItemRef>((reinterpret_cast<const std::byte*>(item) - arena_) >> 3) + 1;
   }
 
+  /// \brief The size class of the chunk `item` (a page belongs to one class at a time).
+  int class_of(const Item* item) const {
+    const auto offset = static_cast<std::size_t>(reinterpret_cast<const std::byte*>(item) - arena_);
+    return page_class_[offset >> page_shift_];
+  }
+
   /// \brief The chunk under class `cls`'s CLOCK hand; the hand then moves one chunk on.
   /// The class must own at least one page.
   Chunk advance_hand(int cls);
@@ -119,11 +125,15 @@ class SlabAllocator {
   bool in_page(const Item* item, std::uint32_t page_number) const;
 
   std::size_t page_size_;
+  unsigned page_shift_;         // page_size_ is a power of two: a page number is an offset's shift
   std::size_t reserved_pages_;  // the arena's size: the most max_pages_ can ever become
   std::size_t max_pages_;       // the memory limit, in pages
   std::byte* arena_;            // reserved_pages_ * page_size_ bytes of address space
   std::size_t pages_used_ = 0;  // pages handed to classes, from the start of the arena
   std::vector<SlabClass> classes_;
+  // The class of every page handed out, so that an item needs no class field of its own:
+  // one byte per megabyte, always in cache for the pages in use.
+  std::vector<std::uint8_t> page_class_;
 };
 
 }  // namespace mc::server

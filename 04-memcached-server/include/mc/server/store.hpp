@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -41,6 +42,7 @@ struct StoreOptions {
   std::size_t memory_limit = std::size_t{64} << 20;  ///< `-m`, in bytes
   std::size_t item_size_max = std::size_t{1} << 20;  ///< `-I`, in bytes
   bool cas_enabled = true;                           ///< false with `-C`
+  bool evictions = true;  ///< false with `-M`: answer out of memory rather than evict live items
 };
 
 /// \brief Which storage command.
@@ -54,6 +56,14 @@ enum class StoreResult {
   kNotFound,     ///< NOT_FOUND (cas of a missing key)
   kTooLarge,     ///< SERVER_ERROR object too large for cache (set also deleted the old item)
   kOutOfMemory,  ///< SERVER_ERROR out of memory storing object (set also deleted the old item)
+};
+
+/// \brief What a meta set (`ms`) adds to a storage command.
+struct StoreMarks {
+  /// \brief `I` with a cas: a unique older than the item's still stores the value, marked
+  /// stale and keeping the old exptime, so that a late writer cannot make stale data look fresh.
+  bool invalidate = false;
+  bool key_binary = false;  ///< `b`: the key came in base64, and meta replies echo it so
 };
 
 /// \brief A storage command's result and the new item's CAS unique (0 unless stored).
@@ -78,6 +88,67 @@ struct DeltaOutcome {
   std::uint64_t cas = 0;                        ///< the item's new CAS unique (kOk only)
 };
 
+/// \brief How a meta get (`mg`) takes the item.
+struct MetaGetOptions {
+  bool bump = true;     ///< false with `u`: the access leaves no trace (no fetched bit, no time)
+  bool touch = false;   ///< `T` was given: a hit counts as a touch, as memcached counts it
+  bool vivify = false;  ///< `N`: a miss creates an empty item (the caller sets its exptime)
+};
+
+/// \brief What a meta get found, and what the item looked like before this access.
+struct MetaGetOutcome {
+  ItemHandle item;                 ///< the item, empty on a miss
+  bool created = false;            ///< `N` created it just now
+  bool fetched_before = false;     ///< it had been read before (`h`)
+  std::uint32_t idle_seconds = 0;  ///< seconds since its previous access (`l`)
+};
+
+/// \brief How a meta delete (`md`) goes about it.
+struct MetaDeleteOptions {
+  std::optional<std::uint64_t> cas = {};  ///< `C`: delete only if the CAS unique matches
+  bool invalidate = false;                ///< `I`: mark stale (new CAS unique) instead of deleting
+  std::optional<RelTime> exptime = {};    ///< `T` with `I`: the stale item's new exptime
+};
+
+/// \brief What a meta delete did.
+enum class MetaDeleteResult {
+  kDone,         ///< deleted, or marked stale (HD)
+  kNotFound,     ///< NF
+  kExists,       ///< the CAS unique did not match (EX)
+  kOutOfMemory,  ///< marking needed a copy (a reply still reads the item) and no room was left
+};
+
+/// \brief How a meta arithmetic command (`ma`) changes a counter.
+struct MetaDeltaOptions {
+  bool incr = true;           ///< `MI` (the default) or `MD`
+  std::uint64_t delta = 1;    ///< `D`
+  std::uint64_t cas = 0;      ///< `C`; 0 compares nothing, as memcached's do_add_delta
+  bool vivify = false;        ///< `N`: a miss creates the counter with `initial`
+  std::uint64_t initial = 0;  ///< `J`
+};
+
+/// \brief A meta arithmetic result: DeltaOutcome plus the item, for the reply's flags.
+struct MetaDeltaOutcome {
+  DeltaResult result = DeltaResult::kNotFound;  ///< what happened
+  std::uint64_t value = 0;                      ///< the counter's new value (kOk only)
+  ItemHandle item;                              ///< the counter (kOk only)
+  bool created = false;                         ///< `N` created it with the initial value
+  bool vivify_failed = false;                   ///< kOutOfMemory while creating it
+};
+
+/// \brief An item's metadata, as `me` and the key dumps print it.
+struct ItemInfo {
+  std::string_view key;            ///< valid while the item is held (a handle, or the visit)
+  std::uint32_t value_length = 0;  ///< bytes of value
+  RelTime exptime = 0;             ///< clock time; 0 = never
+  std::uint32_t idle_seconds = 0;  ///< seconds since the last access
+  std::uint64_t cas = 0;           ///< CAS unique (0 with CAS disabled)
+  bool fetched = false;            ///< read at least once
+  bool key_binary = false;         ///< stored with a base64 key
+  int slab_class = 0;              ///< size class, from 0 (memcached prints classes from 1)
+  std::size_t size = 0;            ///< header + key + value + "\r\n", memcached's ITEM_ntotal
+};
+
 /// \brief The cache, in memcached terms: items in size-class slabs, a chained hash table,
 /// CLOCK eviction within the memory limit, lazy expiry plus an incremental sweep.
 ///
@@ -100,7 +171,8 @@ class Store {
   /// item's flags and exptime and ignore theirs. `cas` is the unique a cas command compares;
   /// for append/prepend a non-zero `cas` is compared too (meta set can send one).
   StoreOutcome store(StoreMode mode, std::string_view key, std::string_view value,
-                     std::uint32_t flags, std::int64_t exptime, std::uint64_t cas = 0);
+                     std::uint32_t flags, std::int64_t exptime, std::uint64_t cas = 0,
+                     const StoreMarks& marks = {});
 
   /// \brief get/gets of one key: a handle to the item, empty on a miss. Never allocates.
   ItemHandle get(std::string_view key);
@@ -122,6 +194,53 @@ class Store {
   /// is parsed like `strtoull` (leading spaces, a sign, at most 2^64-1); a shorter result is
   /// written in place padded with spaces, a longer one makes a new item.
   DeltaOutcome delta(std::string_view key, bool incr, std::uint64_t delta, std::uint64_t cas = 0);
+
+  /// \brief mg: a get that reports the item's state before the access and may create it.
+  /// Counted as a get (or, with `touch`, a touch on a hit); a created item counts as a hit.
+  MetaGetOutcome meta_get(std::string_view key, const MetaGetOptions& options);
+
+  /// \brief md: delete, or with `invalidate` mark stale, optionally only on a CAS match.
+  MetaDeleteResult meta_delete(std::string_view key, const MetaDeleteOptions& options);
+
+  /// \brief ma: incr/decr, optionally creating the counter; the result holds the item.
+  MetaDeltaOutcome meta_delta(std::string_view key, const MetaDeltaOptions& options);
+
+  /// \brief Sets the exptime of a live item in place (`T` and `N` of mg and ma).
+  void set_exptime(const ItemHandle& item, RelTime exptime) { item.item_->exptime = exptime; }
+
+  /// \brief Records that a client won the right to recache `item` (mg's W): later clients
+  /// are told Z until the item is replaced or invalidated again.
+  void mark_token_sent(const ItemHandle& item) { item.item_->state |= kItemTokenSent; }
+
+  /// \brief The live item under `key`, without counting or bumping anything (`me`).
+  ItemHandle peek(std::string_view key);
+
+  /// \brief The metadata of a live item (for `me` and the dumps); the store's thread only.
+  ItemInfo describe(const Item& item) const;
+
+  /// \brief Seconds since `item` was last accessed, from its 16-bit access time.
+  std::uint32_t idle_seconds(const Item& item) const {
+    return static_cast<AccessTime>(static_cast<AccessTime>(clock_.now()) - item.last_access);
+  }
+
+  /// \brief Walks the live items of up to `max_buckets` hash buckets from `cursor`, calling
+  /// `visit(const ItemInfo&)` for each; returns the cursor to continue from, 0 when done.
+  ///
+  /// The key dumps call this in slices, releasing the shard's lock between them, so that a
+  /// dump of a large cache never stops the shard for long. The walk is not a snapshot (nor
+  /// is memcached's crawler): items stored or removed meanwhile may or may not appear, and
+  /// if the table grows between two slices some items may be listed twice.
+  template <typename Visit>
+  std::size_t visit_items(std::size_t cursor, std::size_t max_buckets, Visit&& visit) {
+    apply_pending_flush();
+    std::size_t bucket = cursor;
+    for (std::size_t n = 0; n < max_buckets && bucket < table_.bucket_count(); ++n, ++bucket) {
+      table_.for_each_in_bucket(bucket, [&](const Item& item) {
+        if (!is_dead(item)) visit(describe(item));
+      });
+    }
+    return bucket < table_.bucket_count() ? bucket : 0;
+  }
 
   /// \brief flush_all: every item stored before `delay` (a client exptime; 0 = now) passes
   /// becomes invalid.
@@ -168,6 +287,9 @@ class Store {
   bool is_dead(const Item& item) const;
   Chunk allocate(std::string_view key, std::size_t value_length, std::uint32_t flags,
                  RelTime exptime);
+  Item* create(std::string_view key, std::string_view value, std::uint64_t hash);
+  void bump(Item& item);
+  void keep_idle_time(Item& item) const;
   bool evict_one(int cls);
   bool steal_page(int cls);
   void link(Chunk chunk, std::uint64_t hash);

@@ -1,0 +1,195 @@
+// The meta commands that change items: ms (set and its modes), md (delete or invalidate) and
+// ma (incr/decr, creating the counter on request).
+
+#include <charconv>
+
+#include "mc/codec/reply.hpp"
+#include "meta_commands.hpp"
+
+namespace mc::server::meta {
+namespace {
+
+namespace reply = codec::reply;
+
+// ms's M token; with a C token, set and replace become a compare-and-swap (memcached's rule:
+// replace + cas works like cas), while add ignores it and append/prepend compare it simply.
+StoreMode set_mode(const codec::MetaFlags& flags) {
+  StoreMode mode = StoreMode::kSet;
+  switch (flags.mode) {
+    case 'E':
+      mode = StoreMode::kAdd;
+      break;
+    case 'A':
+      mode = StoreMode::kAppend;
+      break;
+    case 'P':
+      mode = StoreMode::kPrepend;
+      break;
+    case 'R':
+      mode = StoreMode::kReplace;
+      break;
+    default:  // 'S' or none; the parser refused any other letter
+      break;
+  }
+  if (flags.has('C') && (mode == StoreMode::kSet || mode == StoreMode::kReplace)) {
+    mode = StoreMode::kCas;
+  }
+  return mode;
+}
+
+std::string_view set_code(StoreResult result) {
+  switch (result) {
+    case StoreResult::kStored:
+      return reply::kMetaHd;
+    case StoreResult::kNotStored:
+      return reply::kMetaNs;
+    case StoreResult::kExists:
+      return reply::kMetaEx;
+    case StoreResult::kNotFound:
+      return reply::kMetaNf;
+    case StoreResult::kTooLarge:
+    case StoreResult::kOutOfMemory:
+      break;
+  }
+  return {};
+}
+
+}  // namespace
+
+//! [meta-set]
+void set(ServerContext& context, CommandStats& stats, const codec::MetaRequest& request,
+         ReplySink& sink) {
+  const codec::MetaFlags& flags = request.flags;
+  const StoreMode mode = set_mode(flags);
+  const StoreMarks marks{.invalidate = flags.has('I'), .key_binary = flags.has('b')};
+  const StoreOutcome outcome = context.store.with_shard(request.key, [&](Store& store) {
+    return store.store(mode, request.key, request.data, flags.client_flags,
+                       flags.has('T') ? flags.ttl : 0, flags.has('C') ? flags.compare_cas : 0,
+                       marks);
+  });
+  if (outcome.result == StoreResult::kTooLarge) {
+    CommandStats::bump(stats.store_too_large);
+    return sink.send_constant(reply::kTooLarge);
+  }
+  if (outcome.result == StoreResult::kOutOfMemory) {
+    CommandStats::bump(stats.store_no_memory);
+    return sink.send_constant(reply::kOutOfMemory);
+  }
+  // Quiet mode drops only the nominal answer: HD. NS, EX and NF are always sent.
+  if (outcome.result == StoreResult::kStored && flags.has('q')) return;
+  MetaLine line(set_code(outcome.result));
+  for (const std::string_view token : request.flag_tokens()) {
+    if (token[0] == 'O') line.opaque(token);
+    if (token[0] == 'k') line.key(request.key, flags.has('b'));
+    if (token[0] == 'c') line.number('c', outcome.cas);  // 0 unless stored
+  }
+  send_line(sink, line);
+}
+//! [meta-set]
+
+void remove(ServerContext& context, const codec::MetaRequest& request, ReplySink& sink) {
+  const codec::MetaFlags& flags = request.flags;
+  MetaDeleteOptions options;
+  if (flags.has('C')) options.cas = flags.compare_cas;
+  options.invalidate = flags.has('I');
+  if (flags.has('T')) options.exptime = context.clock.exptime_to_rel(flags.ttl);
+  const MetaDeleteResult result = context.store.with_shard(
+      request.key, [&](Store& store) { return store.meta_delete(request.key, options); });
+  std::string_view code;
+  switch (result) {
+    case MetaDeleteResult::kDone:
+      if (flags.has('q')) return;
+      code = reply::kMetaHd;
+      break;
+    case MetaDeleteResult::kNotFound:
+      code = reply::kMetaNf;
+      break;
+    case MetaDeleteResult::kExists:
+      code = reply::kMetaEx;
+      break;
+    case MetaDeleteResult::kOutOfMemory:
+      return sink.send_constant(reply::kDeltaOutOfMemory);
+  }
+  MetaLine line(code);
+  echo_opaque_and_key(request, line);
+  send_line(sink, line);
+}
+
+//! [meta-arithmetic]
+void arithmetic(ServerContext& context, const codec::MetaRequest& request, ReplySink& sink) {
+  const codec::MetaFlags& flags = request.flags;
+  const Clock& clock = context.clock;
+  const MetaDeltaOptions options{.incr = flags.mode != 'D' && flags.mode != '-',
+                                 .delta = flags.delta,
+                                 .cas = flags.compare_cas,
+                                 .vivify = flags.has('N'),
+                                 .initial = flags.initial};
+  bool quiet = false;
+  MetaLine line("");
+  const MetaDeltaOutcome outcome = context.store.with_shard(request.key, [&](Store& store) {
+    MetaDeltaOutcome result = store.meta_delta(request.key, options);
+    if (result.result != DeltaResult::kOk) return result;
+    // A counter just created is answered even in quiet mode (memcached does the same).
+    quiet = flags.has('q') && !result.created;
+    char digits[20];
+    const auto length = static_cast<std::size_t>(
+        std::to_chars(digits, digits + sizeof digits, result.value).ptr - digits);
+    line.text(flags.has('v') ? "VA" : "HD");
+    if (flags.has('v')) line.length(length);
+    const ItemHandle& item = result.item;
+    // In request order, under the lock: t before T reports the old TTL, t after it the new.
+    for (const std::string_view token : request.flag_tokens()) {
+      switch (token[0]) {
+        case 'c':
+          line.number('c', item.cas());
+          break;
+        case 't':
+          if (item.exptime() == 0) {
+            line.number('t', -1);
+          } else {
+            line.number('t', static_cast<std::uint32_t>(item.exptime() - clock.now()));
+          }
+          break;
+        case 'T':
+          store.set_exptime(item, clock.exptime_to_rel(flags.ttl));
+          break;
+        case 'N':
+          if (result.created) store.set_exptime(item, clock.exptime_to_rel(flags.vivify_ttl));
+          break;
+        case 'O':
+          line.opaque(token);
+          break;
+        case 'k':
+          line.key(request.key, flags.has('b'));
+          break;
+        default:
+          break;
+      }
+    }
+    if (flags.has('v')) {
+      line.text(reply::kCrlf);
+      line.text(std::string_view(digits, length));
+    }
+    return result;
+  });
+  switch (outcome.result) {
+    case DeltaResult::kOk:
+      if (!quiet) send_line(sink, line);
+      return;
+    case DeltaResult::kNonNumeric:
+      return sink.send_constant(reply::kNonNumeric);
+    case DeltaResult::kOutOfMemory:
+      return sink.send_constant(outcome.vivify_failed
+                                    ? "SERVER_ERROR Out of memory allocating new item\r\n"
+                                    : reply::kDeltaOutOfMemory);
+    case DeltaResult::kNotFound:
+    case DeltaResult::kExists: {
+      MetaLine miss(outcome.result == DeltaResult::kNotFound ? reply::kMetaNf : reply::kMetaEx);
+      echo_opaque_and_key(request, miss);
+      return send_line(sink, miss);
+    }
+  }
+}
+//! [meta-arithmetic]
+
+}  // namespace mc::server::meta
