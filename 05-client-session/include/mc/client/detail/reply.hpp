@@ -40,20 +40,21 @@ enum class Feed {
 /// whose reply must echo `opaque`).
 Feed feed(Expect expect, std::string_view opaque, const codec::Response& piece, Reply& reply);
 
-/// \brief The typed result of a finished reply (the error in `reply.error` if it has one).
+/// \brief The typed result of a finished get, gets or gat: the item or an empty optional (the
+/// error in `reply.error` if it has one; likewise for every overload).
 Result<std::optional<Item>> to_result(Reply&& reply, std::type_identity<std::optional<Item>>);
-/// \copydoc to_result(Reply&&, std::type_identity<std::optional<Item>>)
+/// \brief As above, for get_multi: every hit.
 Result<std::vector<Item>> to_result(Reply&& reply, std::type_identity<std::vector<Item>>);
-/// \copydoc to_result(Reply&&, std::type_identity<std::optional<Item>>)
+/// \brief As above, for storage, delete, touch and flush_all: the server's word.
 Result<Status> to_result(Reply&& reply, std::type_identity<Status>);
-/// \copydoc to_result(Reply&&, std::type_identity<std::optional<Item>>)
+/// \brief As above, for incr and decr: the new value, or empty for `NOT_FOUND`.
 Result<std::optional<std::uint64_t>> to_result(Reply&& reply,
                                                std::type_identity<std::optional<std::uint64_t>>);
-/// \copydoc to_result(Reply&&, std::type_identity<std::optional<Item>>)
+/// \brief As above, for version: the version text.
 Result<std::string> to_result(Reply&& reply, std::type_identity<std::string>);
-/// \copydoc to_result(Reply&&, std::type_identity<std::optional<Item>>)
+/// \brief As above, for stats: every statistic, in order.
 Result<std::vector<Stat>> to_result(Reply&& reply, std::type_identity<std::vector<Stat>>);
-/// \copydoc to_result(Reply&&, std::type_identity<std::optional<Item>>)
+/// \brief As above, for the meta commands.
 Result<MetaReply> to_result(Reply&& reply, std::type_identity<MetaReply>);
 
 }  // namespace mc::client::detail
