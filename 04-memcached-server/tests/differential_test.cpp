@@ -63,6 +63,15 @@ std::string normalise(std::string replies) {
   replies = std::regex_replace(replies, kMetaCas, "$1<cas>");
   replies = std::regex_replace(replies, kVersion, "VERSION <version>\r\n");
   replies = std::regex_replace(replies, kMetaTtl, "$1<ttl>");
+  // `me` names our own size class and item size, which legitimately differ from memcached's;
+  // its exp= and la= and mg's l flag count seconds, which depend on when the clock ticked
+  // (exp=-1, "never expires", is kept).
+  static const std::regex kClassAndSize(R"(cls=\d+ size=\d+)");
+  static const std::regex kDebugTimes(R"((exp=)-?(\d\d+|[02-9])|(la=)\d+)");
+  static const std::regex kMetaIdle(R"(( l)\d+)");
+  replies = std::regex_replace(replies, kClassAndSize, "cls=<class> size=<size>");
+  replies = std::regex_replace(replies, kDebugTimes, "$1$3<seconds>");
+  replies = std::regex_replace(replies, kMetaIdle, "$1<seconds>");
   return replies;
 }
 
