@@ -42,7 +42,7 @@ void Handler::on(const codec::VersionRequest&, ReplySink& sink) {
 }
 
 void Handler::on(const codec::VerbosityRequest& request, ReplySink& sink) {
-  common::apply_verbosity(static_cast<int>(request.level));
+  common::set_log_level(common::level_from_verbosity(static_cast<int>(request.level)));
   if (!request.noreply) sink.send_constant(reply::kOk);
 }
 

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "mc/common/cli.hpp"
 #include "mc/server/version.hpp"
 
 namespace mc::server {

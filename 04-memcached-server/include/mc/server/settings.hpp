@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "mc/common/cli.hpp"
+#include "mc/common/server_options.hpp"
 
 namespace mc::server {
 
