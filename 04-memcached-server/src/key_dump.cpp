@@ -2,6 +2,7 @@
 // (memcached-tool's). Both walk every shard in slices, taking the shard's lock for one slice
 // at a time, so that dumping a large cache never holds up a shard's requests for long.
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <iterator>
@@ -68,24 +69,26 @@ void append_uri_encoded(std::string& out, std::string_view key) {
   }
 }
 
-// Which classes a metadump asked for: "all", "hash", or ids such as "1,5,12". Empty on error.
+// Which classes a metadump asked for: "all", "hash", or ids such as "1,5,12" (empty pieces
+// are skipped, as memcached's strtok does). Empty on error.
 std::vector<bool> parse_classes(std::string_view text) {
   std::vector<bool> wanted(kClassIds, false);
   if (text == "all" || text == "hash") {
     wanted.assign(kClassIds, true);
     return wanted;
   }
-  while (true) {
+  while (!text.empty()) {
     const std::string_view id = text.substr(0, text.find(','));
+    text.remove_prefix(std::min(text.size(), id.size() + 1));
+    if (id.empty()) continue;
     std::uint32_t value = 0;
     const auto [end, error] = std::from_chars(id.data(), id.data() + id.size(), value);
     if (error != std::errc() || end != id.data() + id.size() || value == 0 || value >= kClassIds) {
       return {};
     }
     wanted[value] = true;
-    if (id.size() == text.size()) return wanted;
-    text.remove_prefix(id.size() + 1);
   }
+  return wanted;
 }
 
 }  // namespace
