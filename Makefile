@@ -9,10 +9,13 @@ SHELL := /bin/bash
 # and its clients for interoperability tests and side-by-side benchmarks.
 PACKAGES := cmake ninja-build g++ make pkg-config \
 	libasio-dev libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev libcli11-dev \
-	libxxhash-dev libssl-dev doxygen graphviz clang-format-14 clang-14 libclang-rt-14-dev \
+	libxxhash-dev libssl-dev doxygen graphviz clang-format-14 clang-14 libclang-rt-14-dev ccache \
 	gnuplot-nox memcached libmemcached-tools libmemcached-dev python3-pymemcache
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+# ccache (found by cmake/Dependencies.cmake) reuses compiled files across rebuilds and clones:
+# paths under the repository are hashed relative to it.
+export CCACHE_BASEDIR := $(CURDIR)
 CLANG_FORMAT := clang-format-14
 FORMAT_FILES = $(shell git ls-files '*.cpp' '*.hpp')
 RUN_ARGS ?= -p 11211

@@ -1,4 +1,10 @@
 # Every dependency is a Debian package (see the Makefile's `deps` target); nothing is downloaded.
+
+# Recompiling an unchanged file is the slowest thing a tutorial reader does; ccache avoids it.
+find_program(CCACHE_PROGRAM ccache)
+if(CCACHE_PROGRAM AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
+endif()
 find_package(Threads REQUIRED)
 find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
