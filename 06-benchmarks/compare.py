@@ -13,7 +13,7 @@ arithmetic; everything that touches the network at speed is C++ (cppmc_bench).
 Settings come from the environment: ROUNDS (3), DURATION (5 s per run), WARMUP (1 s),
 FILL_ITEMS (1000000), SERVER_CPU (0), CLIENT_CPU (1), MEMCASLAP (1 = cross-check),
 WORKLOADS (comma-separated names to run, default all), BIN_DIR (build/release/bin),
-OUT_DIR (build/bench), MEMCACHED (memcached).
+OUT_DIR (build/bench), MEMCACHED (memcached), COMMIT (the binaries' commit, default HEAD).
 """
 
 import json
@@ -159,6 +159,7 @@ def bench(server, flags, timeout):
         result["server_cpu_us_per_op"] = server_cpu * 1e6 / ops if ops else 0
         result["server_cpu_util"] = server_cpu / wall
         result["client_cpu_util"] = client_cpu / wall
+        result["client_cpu_us_per_op"] = client_cpu * 1e6 / ops if ops else 0
     return result
 
 
@@ -219,7 +220,7 @@ def run_workload(servers, name, flags, caslap):
         summary[server.name] = {
             key: statistics.median(x[key] for x in r)
             for key in ("ops_per_sec", "p50_us", "p99_us", "server_cpu_us_per_op",
-                        "server_cpu_util", "client_cpu_util", "hit_rate")}
+                        "server_cpu_util", "client_cpu_util", "client_cpu_us_per_op", "hit_rate")}
         summary[server.name]["errors"] = sum(x["errors"] + x["timeouts"] for x in r)
     if caslap and USE_MEMCASLAP and shutil.which("memcaslap"):
         tps = {s.name: memcaslap(s, caslap) for s in servers}
@@ -255,12 +256,12 @@ def markdown(report):
            if max(m["loadavg_before"], m["loadavg_after"]) > 1.5 else "."),
         "",
         "Ratios are cppmemcached / memcached per round: median (min–max). CPU is server CPU time "
-        "per operation from /proc/PID/stat; util is the server's share of its core.",
+        "per operation from /proc/PID/stat, sampled at the edges of the measured window.",
         "",
         "| workload | memcached ops/s | cppmemcached ops/s | ops ratio | p50 µs (mc / cpp) "
-        "| p99 µs (mc / cpp) | p99 ratio | CPU µs/op (mc / cpp) | CPU ratio | server util (mc / cpp) "
-        "| hit rate (mc / cpp) | bound by | memcaslap ratio |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+        "| p99 µs (mc / cpp) | p99 ratio | CPU µs/op (mc / cpp) | CPU ratio "
+        "| hit rate (mc / cpp) | memcaslap ratio |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, description, *_ in WORKLOADS:
         if name not in report["workloads"]:
@@ -275,9 +276,20 @@ def markdown(report):
             f"| {fmt_ratio(w['ratio']['ops'])} | {mc['p50_us']:.0f} / {cpp['p50_us']:.0f} "
             f"| {mc['p99_us']:.0f} / {cpp['p99_us']:.0f} | {fmt_ratio(w['ratio']['p99'])} "
             f"| {mc['server_cpu_us_per_op']:.2f} / {cpp['server_cpu_us_per_op']:.2f} "
-            f"| {fmt_ratio(w['ratio']['cpu'])} "
-            f"| {100 * mc['server_cpu_util']:.0f} % / {100 * cpp['server_cpu_util']:.0f} % "
-            f"| {hits} | {bound(mc)} / {bound(cpp)} | {caslap} |")
+            f"| {fmt_ratio(w['ratio']['cpu'])} | {hits} | {caslap} |")
+    lines += ["", "What limits each run: each side's share of its core, and CPU µs per operation of "
+              "the server and of the load generator (cppmc_bench). A side near 100 % is the limit; "
+              "when neither is, other processes took the cores.", "",
+              "| workload | server util (mc / cpp) | generator util (mc / cpp) "
+              "| generator µs/op (mc / cpp) | bound by (mc / cpp) |",
+              "| --- | ---: | ---: | ---: | --- |"]
+    for name, w in report["workloads"].items():
+        mc, cpp = w["memcached"], w["cppmemcached"]
+        lines.append(
+            f"| {name} | {100 * mc['server_cpu_util']:.0f} % / {100 * cpp['server_cpu_util']:.0f} % "
+            f"| {100 * mc['client_cpu_util']:.0f} % / {100 * cpp['client_cpu_util']:.0f} % "
+            f"| {mc['client_cpu_us_per_op']:.2f} / {cpp['client_cpu_us_per_op']:.2f} "
+            f"| {bound(mc)} / {bound(cpp)} |")
     mem = report["memory"]
     lines += ["", f"Memory after storing {FILL_ITEMS:,} items of 32 bytes (RSS growth per item): "
               f"memcached {mem['memcached']['bytes_per_item']:.0f} B/item, cppmemcached "
@@ -296,7 +308,7 @@ def chart(report, png):
     """ops/s and p99 side by side, one pair of bars per workload (gnuplot)."""
     data = OUT_DIR / "compare.dat"
     with open(data, "w") as f:
-        f.write("workload mc_ops cpp_ops mc_p99 cpp_p99\n")
+        f.write("# workload mc_ops cpp_ops mc_p99 cpp_p99\n")
         for name, w in report["workloads"].items():
             f.write(f"{name} {w['memcached']['ops_per_sec']:.0f} "
                     f"{w['cppmemcached']['ops_per_sec']:.0f} {w['memcached']['p99_us']:.1f} "
@@ -319,8 +331,9 @@ def machine():
 def main():
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     selected = set(filter(None, ENV("WORKLOADS", "").split(",")))
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip()
+    # COMMIT names the source of BIN_DIR's binaries when they were not built from HEAD.
+    commit = ENV("COMMIT") or subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short",
+                                              "HEAD"], capture_output=True, text=True).stdout.strip()
     memcached, cpp = start_servers()
     servers = [memcached, cpp]
     try:
