@@ -84,9 +84,8 @@ class Fleet {
       detail::Countdown pending;
       explicit Gather(std::size_t n) : pending(n) {}
     };
-    std::size_t live = 0;
-    for (const auto& connection : connections_) live += connection ? 1 : 0;
-    auto gather = std::make_shared<Gather>(live);
+    // Shared: a reply that comes after the one-second wait must still find it alive.
+    auto gather = std::make_shared<Gather>(live_connections());
     post_each([gather](ConnectionDriver& driver) {
       std::lock_guard lock(gather->mutex);
       gather->totals.merge(driver.totals());
