@@ -40,7 +40,8 @@ Chunk Store::allocate(std::string_view key, std::size_t value_length, std::uint3
 Item* Store::create(std::string_view key, std::string_view value, std::uint64_t hash) {
   const Chunk chunk = allocate(key, value.size(), 0, 0);
   if (chunk.item == nullptr) return nullptr;
-  std::memcpy(chunk.item->value_data(), value.data(), value.size());
+  // An empty view may have a null data(), which memcpy may not be given even for 0 bytes.
+  if (!value.empty()) std::memcpy(chunk.item->value_data(), value.data(), value.size());
   link(chunk, hash);
   return chunk.item;
 }
