@@ -10,28 +10,16 @@
 
 #include "mc/testing/net.hpp"
 #include "mc/testing/process.hpp"
+#include "mc/testing/server_fixture.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using mc::testing::LineClient;
 
-class EchoServerTest : public ::testing::Test {
+class EchoServerTest : public mc::testing::ServerFixture {
  protected:
-  void SetUp() override {
-    auto [server, port] = mc::testing::start_server(ECHO_SERVER_PATH, {"-t", "2"});
-    server_.emplace(std::move(server));
-    port_ = port;
-  }
-
-  void TearDown() override {
-    if (server_) {
-      EXPECT_EQ(server_->stop(), 0) << server_->stderr_text();
-    }
-  }
-
-  std::optional<mc::testing::Process> server_;
-  std::uint16_t port_ = 0;
+  void SetUp() override { start(ECHO_SERVER_PATH, {"-t", "2"}); }
 };
 
 TEST_F(EchoServerTest, EchoesALine) {
@@ -98,7 +86,7 @@ TEST_F(EchoServerTest, SigtermStopsGracefullyWithClientsConnected) {
   server_->signal(SIGTERM);
   EXPECT_EQ(server_->wait(5s), 0);
   for (auto& client : clients) EXPECT_TRUE(client.wait_closed(5s));
-  server_.reset();
+  forget();
 }
 
 TEST_F(EchoServerTest, ClientBinaryEchoesRepeatedMessages) {

@@ -6,8 +6,6 @@
 #include <string>
 #include <string_view>
 
-#include <asio/io_context.hpp>
-
 #include "mc/common/cli.hpp"
 #include "mc/common/log.hpp"
 #include "mc/common/stop_signals.hpp"
@@ -47,12 +45,8 @@ int run(const common::ServerOptions& flags) {
   options.threads = flags.threads;
   net::Server<net::RawCodec> server(options, echo_callbacks());
 
-  // The server runs on threads of its own. This thread only waits for SIGINT or SIGTERM:
-  // once the signal handler has run, nothing is left on `signals_io` and run() returns.
-  asio::io_context signals_io(1);
-  common::StopSignals signals(signals_io.get_executor(), [](int) {});
-  common::announce_listening(server.local_endpoint());
-  signals_io.run();
+  // The server runs on threads of its own; this thread only waits for SIGINT or SIGTERM.
+  common::wait_for_stop_signal([&server] { common::announce_listening(server.local_endpoint()); });
   server.stop();
   return 0;
 }

@@ -12,34 +12,22 @@
 #include "mc/net/server.hpp"
 #include "mc/testing/net.hpp"
 #include "mc/testing/process.hpp"
+#include "mc/testing/server_fixture.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using mc::testing::LineClient;
 
-class FrameworkEchoServerTest : public ::testing::Test {
+class FrameworkEchoServerTest : public mc::testing::ServerFixture {
  protected:
-  void SetUp() override {
-    auto [server, port] = mc::testing::start_server(FRAMEWORK_ECHO_SERVER_PATH, {"-t", "2"});
-    server_.emplace(std::move(server));
-    port_ = port;
-  }
-
-  void TearDown() override {
-    if (server_) {
-      EXPECT_EQ(server_->stop(), 0) << server_->stderr_text();
-    }
-  }
+  void SetUp() override { start(FRAMEWORK_ECHO_SERVER_PATH, {"-t", "2"}); }
 
   mc::testing::RunResult run_client(const std::vector<std::string>& flags) {
     std::vector<std::string> args = {"-p", std::to_string(port_)};
     args.insert(args.end(), flags.begin(), flags.end());
     return mc::testing::run(FRAMEWORK_ECHO_CLIENT_PATH, args);
   }
-
-  std::optional<mc::testing::Process> server_;
-  std::uint16_t port_ = 0;
 };
 
 TEST_F(FrameworkEchoServerTest, EchoesALine) {
@@ -84,7 +72,7 @@ TEST_F(FrameworkEchoServerTest, SigtermStopsGracefullyWithClientsConnected) {
   server_->signal(SIGTERM);
   EXPECT_EQ(server_->wait(5s), 0);
   for (auto& client : clients) EXPECT_TRUE(client.wait_closed(5s));
-  server_.reset();
+  forget();
 }
 
 TEST(FrameworkEchoClient, WorksAgainstTheChapterOneServer) {

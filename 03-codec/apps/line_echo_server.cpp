@@ -6,8 +6,6 @@
 #include <string_view>
 #include <vector>
 
-#include <asio/io_context.hpp>
-
 #include "mc/codec/line_codec.hpp"
 #include "mc/common/cli.hpp"
 #include "mc/common/log.hpp"
@@ -70,10 +68,7 @@ int run(const common::ServerOptions& flags, std::size_t max_line_length) {
   options.threads = flags.threads;
   net::Server<EchoLineCodec> server(options, echo_callbacks(max_line_length),
                                     EchoLineCodec(max_line_length));
-  asio::io_context signals_io(1);
-  common::StopSignals signals(signals_io.get_executor(), [](int) {});
-  common::announce_listening(server.local_endpoint());
-  signals_io.run();
+  common::wait_for_stop_signal([&server] { common::announce_listening(server.local_endpoint()); });
   server.stop();
   return 0;
 }

@@ -7,23 +7,13 @@
 
 #include "mc/testing/net.hpp"
 #include "mc/testing/process.hpp"
+#include "mc/testing/server_fixture.hpp"
 
 namespace {
 
-class LineEchoServerTest : public ::testing::Test {
+class LineEchoServerTest : public mc::testing::ServerFixture {
  protected:
-  void SetUp() override {
-    auto [server, port] = mc::testing::start_server(LINE_ECHO_SERVER_PATH, {"--max-line", "16"});
-    server_.emplace(std::move(server));
-    port_ = port;
-  }
-  void TearDown() override {
-    if (server_) {
-      EXPECT_EQ(server_->stop(), 0) << server_->stderr_text();
-    }
-  }
-  std::optional<mc::testing::Process> server_;
-  std::uint16_t port_ = 0;
+  void SetUp() override { start(LINE_ECHO_SERVER_PATH, {"--max-line", "16"}); }
 };
 
 TEST_F(LineEchoServerTest, EchoesEachLine) {

@@ -12,27 +12,18 @@
 
 #include "mc/testing/net.hpp"
 #include "mc/testing/process.hpp"
+#include "mc/testing/server_fixture.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using mc::testing::LineClient;
 
-class ServerTest : public ::testing::Test {
+class ServerTest : public mc::testing::ServerFixture {
  protected:
   void start(std::vector<std::string> args = {}) {
-    auto [server, port] = mc::testing::start_server(CPPMEMCACHED_PATH, std::move(args));
-    server_.emplace(std::move(server));
-    port_ = port;
+    ServerFixture::start(CPPMEMCACHED_PATH, std::move(args));
   }
-  void TearDown() override {
-    if (server_) {
-      EXPECT_EQ(server_->stop(), 0) << server_->stderr_text();
-    }
-  }
-
-  std::optional<mc::testing::Process> server_;
-  std::uint16_t port_ = 0;
 };
 
 TEST_F(ServerTest, PassesMemccapable) {
@@ -69,7 +60,7 @@ TEST_F(ServerTest, ShutdownCommandStopsTheServerWhenEnabled) {
   client.send("shutdown\r\n");
   EXPECT_TRUE(client.wait_closed());
   EXPECT_EQ(server_->wait(5s), 0);
-  server_.reset();
+  forget();
 }
 
 TEST_F(ServerTest, SigtermStopsTheServerWithClientsConnected) {
@@ -82,7 +73,7 @@ TEST_F(ServerTest, SigtermStopsTheServerWithClientsConnected) {
   server_->signal(SIGTERM);
   EXPECT_EQ(server_->wait(5s), 0);
   for (auto& client : clients) EXPECT_TRUE(client.wait_closed());
-  server_.reset();
+  forget();
 }
 
 TEST_F(ServerTest, AClientVanishingMidValueLosesOnlyItsOwnRequest) {

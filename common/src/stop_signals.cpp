@@ -2,6 +2,8 @@
 
 #include <csignal>
 
+#include <asio/io_context.hpp>
+
 #include "mc/common/log.hpp"
 
 namespace mc::common {
@@ -17,5 +19,15 @@ StopSignals::StopSignals(asio::any_io_executor executor, std::function<void(int)
 }
 
 void StopSignals::cancel() { signals_.cancel(); }
+
+int wait_for_stop_signal(const std::function<void()>& ready) {
+  asio::io_context io(1);
+  int received = 0;
+  StopSignals signals(io.get_executor(),
+                      [&received](int signal_number) { received = signal_number; });
+  ready();
+  io.run();  // returns once the signal's handler has run: nothing else is waiting
+  return received;
+}
 
 }  // namespace mc::common

@@ -29,4 +29,12 @@ class StopSignals {
   asio::signal_set signals_;
 };
 
+/// \brief Blocks the calling thread until SIGINT or SIGTERM arrives, for a main() whose server
+/// runs on threads of its own.
+///
+/// The signal handlers are installed before `ready` runs, so a signal sent as soon as `ready`
+/// has announced the server (a test does exactly that) stops it instead of killing it.
+/// \return the signal that arrived
+int wait_for_stop_signal(const std::function<void()>& ready);
+
 }  // namespace mc::common
