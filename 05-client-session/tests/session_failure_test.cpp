@@ -195,16 +195,18 @@ TEST_P(ServerKilledTest, InFlightCallsFailAtOnceAndTheSessionReconnectsWhenTheSe
   constexpr int kCallers = 50;
   std::atomic<int> succeeded = 0;
   std::vector<std::future<std::error_code>> callers;
+  // The lambda outlives the coroutines (they reach its captures through it); `c` is a
+  // parameter, so each coroutine frame has its own copy.
+  auto caller = [&](int c) -> asio::awaitable<std::error_code> {
+    for (int i = 0;; ++i) {
+      const std::string key = fmt::format("c{}:{}", c, i % 10);
+      const auto stored = co_await session.set(key, std::string(100, 'v'), {.timeout = 2s});
+      if (!stored) co_return stored.error();
+      ++succeeded;
+    }
+  };
   for (int c = 0; c < kCallers; ++c) {
-    auto caller = [&, c]() -> asio::awaitable<std::error_code> {
-      for (int i = 0;; ++i) {
-        const std::string key = fmt::format("c{}:{}", c, i % 10);
-        const auto stored = co_await session.set(key, std::string(100, 'v'), {.timeout = 2s});
-        if (!stored) co_return stored.error();
-        ++succeeded;
-      }
-    };
-    callers.push_back(asio::co_spawn(io.io(), caller(), asio::use_future));
+    callers.push_back(asio::co_spawn(io.io(), caller(c), asio::use_future));
   }
   ASSERT_TRUE(testing::wait_until([&] { return succeeded > 1000; }));
   server.process.signal(SIGKILL);

@@ -244,19 +244,21 @@ TEST_P(SessionTest, TenThousandPipelinedRequestsFromAHundredCoroutinesAreAllAnsw
   const auto writes_before = session().counters().write_calls.load();
   std::atomic<int> correct = 0;
   std::vector<std::future<void>> done;
-  for (int c = 0; c < kCoroutines; ++c) {
-    auto task = [&, c]() -> asio::awaitable<void> {
-      for (int i = 0; i < kPairs; ++i) {
-        const std::string key = fmt::format("c{}:k{}", c, i);
-        const std::string value = fmt::format("value {} of coroutine {}", i, c);
-        const auto stored = co_await session().set(key, value, {.timeout = 10s});
-        const auto got = co_await session().get(key, {.timeout = 10s});
-        if (stored && *stored == Status::kStored && got && *got && (*got)->value == value) {
-          ++correct;
-        }
+  // The lambda outlives the coroutines, which reach its captures through it; `c` is a
+  // parameter, so each coroutine frame has its own copy.
+  auto task = [&](int c) -> asio::awaitable<void> {
+    for (int i = 0; i < kPairs; ++i) {
+      const std::string key = fmt::format("c{}:k{}", c, i);
+      const std::string value = fmt::format("value {} of coroutine {}", i, c);
+      const auto stored = co_await session().set(key, value, {.timeout = 10s});
+      const auto got = co_await session().get(key, {.timeout = 10s});
+      if (stored && *stored == Status::kStored && got && *got && (*got)->value == value) {
+        ++correct;
       }
-    };
-    done.push_back(asio::co_spawn(io_.io(), task(), asio::use_future));
+    }
+  };
+  for (int c = 0; c < kCoroutines; ++c) {
+    done.push_back(asio::co_spawn(io_.io(), task(c), asio::use_future));
   }
   for (auto& d : done) ASSERT_EQ(d.wait_for(60s), std::future_status::ready);
   EXPECT_EQ(correct.load(), kCoroutines * kPairs);
