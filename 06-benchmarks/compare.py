@@ -334,24 +334,31 @@ def main():
     # COMMIT names the source of BIN_DIR's binaries when they were not built from HEAD.
     commit = ENV("COMMIT") or subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short",
                                               "HEAD"], capture_output=True, text=True).stdout.strip()
-    memcached, cpp = start_servers()
-    servers = [memcached, cpp]
-    try:
-        report = {"versions": {s.name: s.version() for s in servers}, "commit": commit,
-                  "date": time.strftime("%Y-%m-%d"), "machine": machine(),
-                  "settings": {"rounds": ROUNDS, "duration": DURATION, "warmup": WARMUP,
-                               "server_cpu": SERVER_CPU, "client_cpu": CLIENT_CPU},
-                  "workloads": {}}
-        log(f"filling {FILL_ITEMS:,} items into each server for the memory figure")
-        report["memory"] = {s.name: memory_per_item(s) for s in servers}
-        for name, description, flags, caslap in WORKLOADS:
-            if selected and name not in selected:
-                continue
-            log(f"{name}: {description}")
-            report["workloads"][name] = run_workload(servers, name, flags, caslap)
-    finally:
-        for server in servers:
-            server.stop()
+    # Every workload, and the memory figure, gets a fresh pair of servers: what one workload
+    # leaves in the cache (memcaslap's cross-check stores gigabytes of large values) must not
+    # decide how much room the next one finds in its slab class.
+    def fresh(action):
+        servers = list(start_servers())
+        try:
+            return action(servers)
+        finally:
+            for server in servers:
+                server.stop()
+
+    log(f"filling {FILL_ITEMS:,} items into each server for the memory figure")
+    memory = fresh(lambda pair: {s.name: (s.version(), memory_per_item(s)) for s in pair})
+    report = {"versions": {name: version for name, (version, _) in memory.items()},
+              "commit": commit, "date": time.strftime("%Y-%m-%d"), "machine": machine(),
+              "settings": {"rounds": ROUNDS, "duration": DURATION, "warmup": WARMUP,
+                           "server_cpu": SERVER_CPU, "client_cpu": CLIENT_CPU},
+              "memory": {name: figure for name, (_, figure) in memory.items()},
+              "workloads": {}}
+    for name, description, flags, caslap in WORKLOADS:
+        if selected and name not in selected:
+            continue
+        log(f"{name}: {description}")
+        report["workloads"][name] = fresh(
+            lambda pair: run_workload(pair, name, flags, caslap))  # noqa: B023 (called at once)
     report["machine"]["loadavg_after"] = os.getloadavg()[0]
     (OUT_DIR / "compare.json").write_text(json.dumps(report, indent=2) + "\n")
     (OUT_DIR / "compare.md").write_text(markdown(report))
