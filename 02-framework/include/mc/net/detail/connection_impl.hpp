@@ -1,0 +1,272 @@
+/// \file
+/// \brief The definitions of Connection's members (a template, so they are in a header).
+/// Included at the end of mc/net/connection.hpp; include that one.
+
+#pragma once
+
+#include "mc/net/connection.hpp"
+
+namespace mc::net {
+
+template <Codec C>
+Connection<C>::Connection(Socket socket, C codec, const ConnectionOptions& options,
+                          std::shared_ptr<const Callbacks<C>> callbacks, Release release)
+    : executor_(socket.get_executor()),
+      socket_(std::move(socket)),
+      codec_(std::move(codec)),
+      options_(options),
+      callbacks_(std::move(callbacks)),
+      release_(std::move(release)),
+      read_buffer_(std::max<std::size_t>(options.read_buffer_size, 1)),
+      wakeup_(executor_, Clock::time_point::max()),
+      resume_(executor_, Clock::time_point::max()),
+      idle_timer_(executor_) {
+  asio::error_code ignored;  // a peer that has already gone leaves an empty endpoint
+  peer_ = socket_.remote_endpoint(ignored);
+  // The writer coalesces by itself; Nagle's algorithm would only delay small replies.
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  // flush_from_reader() writes without waiting: a full socket buffer must answer "would block".
+  socket_.non_blocking(true, ignored);
+}
+
+template <Codec C>
+void Connection<C>::start() {
+  asio::dispatch(executor_, [self = this->shared_from_this()] {
+    self->touch();
+    self->live_tasks_ = self->options_.idle_timeout.count() > 0 ? 3 : 2;
+    if (self->callbacks_->on_connect) self->callbacks_->on_connect(*self);
+    self->spawn(self->reader(), "connection reader");
+    self->spawn(self->writer(), "connection writer");
+    if (self->live_tasks_ == 3) self->spawn(self->watchdog(), "connection watchdog");
+  });
+}
+
+template <Codec C>
+void Connection<C>::spawn(asio::awaitable<void> task, const char* name) {
+  // The completion handler holds a shared_ptr for as long as the coroutine runs, so `this`
+  // inside reader() and writer() stays valid.
+  asio::co_spawn(executor_, std::move(task),
+                 [self = this->shared_from_this(), name](std::exception_ptr error) {
+                   if (error) common::log_exception(name, error);
+                   self->task_done();
+                 });
+}
+
+template <Codec C>
+void Connection<C>::task_done() {
+  close_now(Error::kClosed);  // the tasks share one socket: when one ends, all end
+  if (--live_tasks_ > 0) return;
+  if (callbacks_->on_close) callbacks_->on_close(*this, reason_);
+  if (release_) release_(this->shared_from_this());
+}
+
+// [reader]
+template <Codec C>
+asio::awaitable<void> Connection<C>::reader() {
+  std::size_t end = 0;  // read_buffer_[0, end) holds bytes not decoded yet
+  while (!closed_) {
+    if (draining_) {
+      // Closing after a flush: read nothing more, but stay alive until the writer closes.
+      co_await resume_.async_wait(common::kUseTuple);
+      continue;
+    }
+    if (queued_bytes_ > options_.max_queued_bytes) {
+      // Backpressure: stop reading until the writer drains below half. The peer's further
+      // bytes wait in the kernel, and then in the peer: TCP flow control does the rest.
+      detail::bump(stats_.read_pauses);
+      reader_paused_ = true;
+      co_await resume_.async_wait(common::kUseTuple);  // cancelled by the writer or close
+      reader_paused_ = false;
+      continue;
+    }
+    if (end == read_buffer_.size()) read_buffer_.resize(read_buffer_.size() * 2);
+    auto [error, n] = co_await socket_.async_read_some(
+        asio::buffer(read_buffer_.data() + end, read_buffer_.size() - end), common::kUseTuple);
+    if (error) {
+      close_now(error);
+      co_return;
+    }
+    end += n;
+    detail::bump(stats_.bytes_read, std::uint64_t{n});
+    touch();
+
+    std::size_t start = 0;
+    reading_batch_ = true;
+    while (!closed_ && !draining_) {  // on_message may close the connection
+      auto decoded = codec_.decode(std::string_view(read_buffer_.data() + start, end - start));
+      if (decoded.status == DecodeStatus::kNeedMore) break;
+      if (decoded.status == DecodeStatus::kError) {
+        // Replies to the messages before the bad bytes still go out; then the writer closes.
+        drain(Error::kBadMessage);
+        break;
+      }
+      assert(decoded.consumed > 0 && decoded.consumed <= end - start);
+      start += decoded.consumed;
+      detail::bump(stats_.messages_decoded);
+      if (callbacks_->on_message) callbacks_->on_message(*this, decoded.message);
+    }
+    reading_batch_ = false;
+    flush_from_reader();
+    // Keep the incomplete tail: move it to the front so the next read appends to it.
+    std::memmove(read_buffer_.data(), read_buffer_.data() + start, end - start);
+    end -= start;
+  }
+}
+
+// [flush]
+template <Codec C>
+void Connection<C>::flush_from_reader() {
+  // The replies to one read are queued and the writer is idle: write them from here with
+  // non-blocking gathered sends, instead of waking the writer coroutine for it. That saves a
+  // wake-up and two coroutine switches per read; whatever the kernel does not take right
+  // away is left to the writer, which waits until the socket is writable.
+  if (closed_ || !writer_idle_ || pending_messages_ == 0) return;
+  detail::bump(stats_.write_calls);
+  std::size_t bytes = 0;
+  asio::error_code error;
+  while (!pending_.empty() && !error) {
+    // Each call takes at most 64 buffers (Asio's limit), so a large batch needs a few.
+    std::size_t sent = socket_.write_some(pending_, error);
+    bytes += sent;
+    auto first = pending_.begin();
+    for (; first != pending_.end() && sent >= first->size(); ++first) sent -= first->size();
+    pending_.erase(pending_.begin(), first);
+    if (sent > 0) pending_.front() += sent;  // a buffer the kernel took only part of
+  }
+  if (pending_.empty()) {
+    queue_.clear();  // the writer is idle, so every queued message was pending
+    written(bytes, std::exchange(pending_messages_, 0));
+    return;
+  }
+  if (error != asio::error::would_block && error != asio::error::try_again) {
+    close_now(error);
+    return;
+  }
+  // The messages stay queued until the writer has sent the rest of their bytes.
+  queued_bytes_ -= bytes;
+  detail::bump(stats_.bytes_written, std::uint64_t{bytes});
+  wakeup_.cancel_one();
+}
+// [flush]
+
+template <Codec C>
+void Connection<C>::written(std::size_t bytes, std::size_t messages) {
+  queued_bytes_ -= bytes;
+  stats_.queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
+  detail::bump(stats_.bytes_written, std::uint64_t{bytes});
+  touch();
+  if (reader_paused_ && queued_bytes_ <= options_.max_queued_bytes / 2) resume_.cancel();
+  if (callbacks_->on_written) callbacks_->on_written(*this, messages);
+}
+// [reader]
+
+// [writer]
+template <Codec C>
+asio::awaitable<void> Connection<C>::writer() {
+  while (!closed_) {
+    if (pending_messages_ == 0) {
+      if (draining_) {
+        close_now(drain_reason_);  // everything queued has been written
+        co_return;
+      }
+      writer_idle_ = true;
+      co_await wakeup_.async_wait(common::kUseTuple);  // cancellation is the wake-up
+      writer_idle_ = false;
+      continue;
+    }
+    // Take everything queued so far in one gathered write; send() appends to the other vector.
+    writing_.clear();
+    std::swap(writing_, pending_);
+    const std::size_t messages = std::exchange(pending_messages_, 0);
+    detail::bump(stats_.write_calls);
+    auto [error, bytes] = co_await asio::async_write(socket_, writing_, common::kUseTuple);
+    if (error) {
+      close_now(error);
+      co_return;
+    }
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(messages));
+    written(bytes, messages);
+  }
+}
+// [writer]
+
+template <Codec C>
+asio::awaitable<void> Connection<C>::watchdog() {
+  const auto timeout = options_.idle_timeout;
+  while (!closed_) {
+    idle_timer_.expires_at(last_activity_ + timeout);
+    co_await idle_timer_.async_wait(common::kUseTuple);
+    if (!closed_ && Clock::now() - last_activity_ >= timeout) close_now(Error::kIdleTimeout);
+  }
+}
+
+// [send]
+template <Codec C>
+void Connection<C>::send(OutMessage message) {
+  if (running_in_this_thread()) {
+    enqueue(std::move(message));
+    return;
+  }
+  // The queue belongs to the connection's thread: hand the message over instead of locking.
+  asio::post(executor_, [self = this->shared_from_this(), message = std::move(message)]() mutable {
+    self->enqueue(std::move(message));
+  });
+}
+
+template <Codec C>
+void Connection<C>::enqueue(OutMessage message) {
+  if (closed_) return;  // no writer is left to write it
+  const OutMessage& stored = queue_.emplace_back(std::move(message));
+  [[maybe_unused]] const std::size_t first = pending_.size();
+  const std::size_t bytes = codec_.encode(stored, pending_);
+  assert(bytes == detail::total_size(pending_.begin() + first, pending_.end()));
+  ++pending_messages_;
+  queued_bytes_ += bytes;
+  detail::bump(stats_.messages_sent);
+  stats_.queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
+  if (queued_bytes_ > stats_.peak_queued_bytes.load(std::memory_order_relaxed)) {
+    stats_.peak_queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
+  }
+  // During a read's batch the reader flushes when the batch ends; otherwise wake the writer.
+  if (writer_idle_ && !reading_batch_) wakeup_.cancel_one();
+}
+// [send]
+
+template <Codec C>
+void Connection<C>::close() {
+  asio::dispatch(executor_, [self = this->shared_from_this()] { self->close_now(Error::kClosed); });
+}
+
+template <Codec C>
+void Connection<C>::close_after_flush() {
+  asio::dispatch(executor_, [self = this->shared_from_this()] { self->drain(Error::kStopped); });
+}
+
+template <Codec C>
+void Connection<C>::drain(Error reason) {
+  if (draining_) return;
+  draining_ = true;
+  drain_reason_ = reason;
+  if (writer_idle_) wakeup_.cancel_one();  // it closes once it sees the queue empty
+}
+
+// [close]
+template <Codec C>
+void Connection<C>::close_now(std::error_code reason) {
+  if (closed_) return;
+  closed_ = true;
+  reason_ = reason;
+  asio::error_code ignored;
+  socket_.close(ignored);  // the pending read and write complete with operation_aborted
+  wakeup_.cancel();
+  resume_.cancel();
+  idle_timer_.cancel();
+}
+// [close]
+
+template <Codec C>
+void Connection<C>::touch() {
+  if (options_.idle_timeout.count() > 0) last_activity_ = Clock::now();
+}
+
+}  // namespace mc::net
