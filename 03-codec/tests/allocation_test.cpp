@@ -14,13 +14,13 @@ namespace {
 std::atomic<std::size_t> g_allocations{0};
 }  // namespace
 
-void* operator new(std::size_t size) {
+// None of the three is inlined: g++ -O2 would otherwise see malloc() or free() at a call site
+// and warn (-Wmismatched-new-delete), although the operators are ours and match.
+[[gnu::noinline]] void* operator new(std::size_t size) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
-// Not inlined: g++ -O2 would otherwise see free() on memory from operator new at call sites
-// and warn (-Wmismatched-new-delete), although both operators are ours and match.
 [[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
 [[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
