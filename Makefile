@@ -84,17 +84,18 @@ fuzz: deps ## Build the libFuzzer targets (clang-14) and run each for FUZZ_SECON
 	done
 
 BENCH_MIN_TIME ?= 0.5
+# The Google Benchmark binaries (bench_session, chapter 5's load generator, takes other flags).
+BENCHMARKS := bench_codec bench_store bench_ketama
 
 .PHONY: bench compare
-bench: deps ## Release build, then every bench_* binary; JSON results in build/bench/
+bench: deps ## Release build, then the Google Benchmark binaries; JSON results in build/bench/
 	cmake --preset release
 	cmake --build --preset release
 	@mkdir -p build/bench
-	@for b in build/release/bin/bench_*; do \
-	  name=$$(basename $$b); \
+	@for name in $(BENCHMARKS); do \
 	  echo "=== $$name (build/bench/$$name.json)"; \
-	  $$b --benchmark_min_time=$(BENCH_MIN_TIME) --benchmark_out=build/bench/$$name.json \
-	    --benchmark_out_format=json || exit 1; \
+	  build/release/bin/$$name --benchmark_min_time=$(BENCH_MIN_TIME) \
+	    --benchmark_out=build/bench/$$name.json --benchmark_out_format=json || exit 1; \
 	done
 
 compare: deps ## Release build, then memcached vs cppmemcached side by side (build/bench/compare.md)
