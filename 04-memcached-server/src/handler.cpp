@@ -67,8 +67,8 @@ void Handler::on(const codec::StorageRequest& request, ReplySink& sink) {
     return store.store(store_mode(request.command), request.key, request.data, request.flags,
                        request.exptime, request.cas);
   });
-  if (outcome.result == StoreResult::kTooLarge) CommandStats::bump(stats_.store_too_large);
-  if (outcome.result == StoreResult::kOutOfMemory) CommandStats::bump(stats_.store_no_memory);
+  if (outcome.result == StoreResult::kTooLarge) common::bump(stats_.store_too_large);
+  if (outcome.result == StoreResult::kOutOfMemory) common::bump(stats_.store_no_memory);
   if (!request.noreply) sink.send_constant(store_reply(outcome.result));
 }
 //! [storage]
@@ -150,7 +150,7 @@ void Handler::on(const codec::TouchRequest& request, ReplySink& sink) {
 }
 
 void Handler::on(const codec::ProtocolError& request, ReplySink& sink) {
-  if (request.reply == reply::kTooLarge) CommandStats::bump(stats_.store_too_large);
+  if (request.reply == reply::kTooLarge) common::bump(stats_.store_too_large);
   if (!request.stale_key.empty()) {
     context_.store.with_shard(request.stale_key,
                               [&](Store& store) { store.remove_quietly(request.stale_key); });

@@ -32,7 +32,7 @@ void Handler::on(const codec::FlushAllRequest& request, ReplySink& sink) {
     if (!request.noreply) sink.send_constant(reply::kFlushDisabled);
     return;
   }
-  CommandStats::bump(stats_.cmd_flush);
+  common::bump(stats_.cmd_flush);
   context_.store.for_each([&](Store& store) { store.flush_all(request.delay); });
   if (!request.noreply) sink.send_constant(reply::kOk);
 }

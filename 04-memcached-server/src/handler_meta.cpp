@@ -23,7 +23,7 @@ void Handler::on(const codec::MetaRequest& request, ReplySink& sink) {
 }
 
 void Handler::on(const codec::MetaDebugRequest& request, ReplySink& sink) {
-  CommandStats::bump(stats_.cmd_meta);  // memcached 1.6.18 counts only `me` as cmd_meta
+  common::bump(stats_.cmd_meta);  // memcached 1.6.18 counts only `me` as cmd_meta
   meta::debug(context_, request, sink);
 }
 

@@ -68,11 +68,11 @@ void set(ServerContext& context, CommandStats& stats, const codec::MetaRequest& 
                        marks);
   });
   if (outcome.result == StoreResult::kTooLarge) {
-    CommandStats::bump(stats.store_too_large);
+    common::bump(stats.store_too_large);
     return sink.send_constant(reply::kTooLarge);
   }
   if (outcome.result == StoreResult::kOutOfMemory) {
-    CommandStats::bump(stats.store_no_memory);
+    common::bump(stats.store_no_memory);
     return sink.send_constant(reply::kOutOfMemory);
   }
   // Quiet mode drops only the nominal answer: HD. NS, EX and NF are always sent.

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "mc/common/counter.hpp"
+
 namespace mc::net {
 
 /// \brief What one connection has done so far. Only the connection's own thread writes these;
@@ -22,14 +24,4 @@ struct ConnectionStats {
   std::atomic<std::size_t> peak_queued_bytes{0};   ///< the most queued_bytes ever was
 };
 
-namespace detail {
-
-/// \brief Adds to a counter that only one thread writes: a plain load and store is enough
-/// (no locked read-modify-write), and readers on other threads still see whole values.
-template <typename T>
-void bump(std::atomic<T>& counter, T delta = 1) {
-  counter.store(counter.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
-}
-
-}  // namespace detail
 }  // namespace mc::net

@@ -6,21 +6,18 @@
 #include <atomic>
 #include <cstdint>
 
+#include "mc/common/counter.hpp"
+
 namespace mc::server {
 
 /// \brief Counters one connection keeps. Only the connection's thread writes them; `stats` reads
-/// them from any thread, so they are atomics, bumped with a relaxed load and store (no locked
-/// read-modify-write is needed with a single writer).
+/// them from any thread, so they are atomics, bumped with common::bump() (one writer: a
+/// relaxed load and store, no locked read-modify-write).
 struct CommandStats {
   std::atomic<std::uint64_t> cmd_flush{0};        ///< flush_all commands
   std::atomic<std::uint64_t> cmd_meta{0};         ///< meta commands
   std::atomic<std::uint64_t> store_too_large{0};  ///< values refused as too large
   std::atomic<std::uint64_t> store_no_memory{0};  ///< values refused for lack of memory
-
-  /// \brief Adds one to a counter of this connection (its own thread only).
-  static void bump(std::atomic<std::uint64_t>& counter) {
-    counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  }
 };
 
 /// \brief Plain totals of CommandStats over many connections.

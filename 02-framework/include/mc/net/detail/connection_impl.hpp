@@ -73,7 +73,7 @@ asio::awaitable<void> Connection<C>::reader() {
     if (queued_bytes_ > options_.max_queued_bytes) {
       // Backpressure: stop reading until the writer drains below half. The peer's further
       // bytes wait in the kernel, and then in the peer: TCP flow control does the rest.
-      detail::bump(stats_.read_pauses);
+      common::bump(stats_.read_pauses);
       reader_paused_ = true;
       co_await resume_.async_wait(common::kUseTuple);  // cancelled by the writer or close
       reader_paused_ = false;
@@ -87,7 +87,7 @@ asio::awaitable<void> Connection<C>::reader() {
       co_return;
     }
     end += n;
-    detail::bump(stats_.bytes_read, std::uint64_t{n});
+    common::bump(stats_.bytes_read, std::uint64_t{n});
     touch();
 
     std::size_t start = 0;
@@ -102,7 +102,7 @@ asio::awaitable<void> Connection<C>::reader() {
       }
       assert(decoded.consumed > 0 && decoded.consumed <= end - start);
       start += decoded.consumed;
-      detail::bump(stats_.messages_decoded);
+      common::bump(stats_.messages_decoded);
       if (callbacks_->on_message) callbacks_->on_message(*this, decoded.message);
     }
     reading_batch_ = false;
@@ -121,7 +121,7 @@ void Connection<C>::flush_from_reader() {
   // wake-up and two coroutine switches per read; whatever the kernel does not take right
   // away is left to the writer, which waits until the socket is writable.
   if (closed_ || !writer_idle_ || pending_messages_ == 0) return;
-  detail::bump(stats_.write_calls);
+  common::bump(stats_.write_calls);
   std::size_t bytes = 0;
   asio::error_code error;
   while (!pending_.empty() && !error) {
@@ -144,7 +144,7 @@ void Connection<C>::flush_from_reader() {
   }
   // The messages stay queued until the writer has sent the rest of their bytes.
   queued_bytes_ -= bytes;
-  detail::bump(stats_.bytes_written, std::uint64_t{bytes});
+  common::bump(stats_.bytes_written, std::uint64_t{bytes});
   wakeup_.cancel_one();
 }
 // [flush]
@@ -153,7 +153,7 @@ template <Codec C>
 void Connection<C>::written(std::size_t bytes, std::size_t messages) {
   queued_bytes_ -= bytes;
   stats_.queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
-  detail::bump(stats_.bytes_written, std::uint64_t{bytes});
+  common::bump(stats_.bytes_written, std::uint64_t{bytes});
   touch();
   if (reader_paused_ && queued_bytes_ <= options_.max_queued_bytes / 2) resume_.cancel();
   if (callbacks_->on_written) callbacks_->on_written(*this, messages);
@@ -178,7 +178,7 @@ asio::awaitable<void> Connection<C>::writer() {
     writing_.clear();
     std::swap(writing_, pending_);
     const std::size_t messages = std::exchange(pending_messages_, 0);
-    detail::bump(stats_.write_calls);
+    common::bump(stats_.write_calls);
     auto [error, bytes] = co_await asio::async_write(socket_, writing_, common::kUseTuple);
     if (error) {
       close_now(error);
@@ -222,7 +222,7 @@ void Connection<C>::enqueue(OutMessage message) {
   assert(bytes == detail::total_size(pending_.begin() + first, pending_.end()));
   ++pending_messages_;
   queued_bytes_ += bytes;
-  detail::bump(stats_.messages_sent);
+  common::bump(stats_.messages_sent);
   stats_.queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
   if (queued_bytes_ > stats_.peak_queued_bytes.load(std::memory_order_relaxed)) {
     stats_.peak_queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
