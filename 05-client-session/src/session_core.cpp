@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include <asio/co_spawn.hpp>
 #include <asio/dispatch.hpp>
@@ -32,6 +33,7 @@ SessionCore::SessionCore(asio::io_context& io, ServerAddress server, SessionOpti
     : io_(io),
       server_(std::move(server)),
       options_(options),
+      deadlines_(io),
       closed_(io, Clock::time_point::max()),
       retry_(io),
       heartbeat_(io),
@@ -99,7 +101,8 @@ void SessionCore::start_connection(net::Socket socket) {
   // Calls made while we connected go first, in the order they were made.
   auto waiting = std::exchange(waiting_, {});
   for (auto& operation : waiting) {
-    if (!operation->done()) send(std::move(operation));  // a timed-out one is simply dropped
+    // A timed-out one is simply dropped.
+    if (!operation->done()) send(std::move(operation), last_sent_);
   }
   if (options_.heartbeat_interval.count() > 0 || options_.heartbeat_timeout.count() > 0) {
     asio::co_spawn(io_, heartbeat(connection_), common::report_exception("session heartbeat"));
@@ -123,22 +126,20 @@ void SessionCore::start_operation(std::shared_ptr<Operation> operation) {
     operation->complete(state_ == State::kClosed ? Error::kSessionClosed : Error::kNotConnected);
     return;
   }
+  const auto now = Clock::now();
   const auto timeout =
       operation->command.timeout.count() > 0 ? operation->command.timeout : options_.timeout;
-  operation->deadline.expires_after(timeout);
-  operation->deadline.async_wait([self = shared_from_this(), operation](std::error_code error) {
-    if (!error) self->time_out(*operation);
-  });
+  operation->deadline = now + timeout;
+  if (operation->deadline < armed_for_) arm_deadlines(operation->deadline);
   if (state_ == State::kConnecting) {
     waiting_.push_back(std::move(operation));
   } else {
-    send(std::move(operation));
+    send(std::move(operation), now);
   }
 }
 
 //! [send]
-void SessionCore::send(std::shared_ptr<Operation> operation) {
-  const auto now = Clock::now();
+void SessionCore::send(std::shared_ptr<Operation> operation, Clock::time_point now) {
   if (operation->command.noreply) {
     unwritten_.emplace_back(messages_sent_, operation);
   } else {
@@ -157,7 +158,7 @@ void SessionCore::send(std::shared_ptr<Operation> operation) {
 
 //! [on-message]
 void SessionCore::on_message(Connection& connection, const codec::Response& piece) {
-  progress_at_ = Clock::now();
+  ++pieces_;  // progress, for the heartbeat (cheaper than reading the clock per piece)
   if (in_flight_.empty()) {
     common::log_warn("session {}: reply with no request waiting", server_.to_string());
     connection.close();  // out of step: on_close fails whatever is left
@@ -207,11 +208,46 @@ void SessionCore::on_close(Connection& connection, std::error_code reason) {
   fail_sent(Error::kConnectionLost);
 }
 
-void SessionCore::time_out(Operation& operation) {
-  if (operation.done()) return;
-  counters_.timeouts.fetch_add(1, std::memory_order_relaxed);
-  operation.complete(Error::kTimeout);  // it stays in its queue, done: see on_message
+//! [deadlines]
+// One timer for all the calls of the session, set to the earliest deadline, rather than a timer
+// per call: arming and cancelling a timer per call would cost more than writing the request.
+void SessionCore::arm_deadlines(Clock::time_point at) {
+  armed_for_ = at;
+  deadlines_.expires_at(at);  // a wait already pending completes with operation_aborted
+  deadlines_.async_wait([self = shared_from_this()](std::error_code error) {
+    if (!error) self->expire_deadlines();
+  });
 }
+
+// Times out every call whose deadline has passed and re-arms for the earliest one left. Calls
+// complete in the order they were made; whoever they call back may make new calls.
+void SessionCore::expire_deadlines() {
+  armed_for_ = Clock::time_point::max();
+  const auto now = Clock::now();
+  auto next = Clock::time_point::max();
+  std::vector<std::shared_ptr<Operation>> expired;
+  const auto look_at = [&](const std::shared_ptr<Operation>& operation) {
+    if (operation->done()) return;
+    if (operation->deadline <= now) {
+      expired.push_back(operation);
+    } else {
+      next = std::min(next, operation->deadline);
+    }
+  };
+  for (const auto& operation : waiting_) look_at(operation);
+  for (const auto& operation : in_flight_) look_at(operation);
+  for (const auto& [number, operation] : unwritten_) look_at(operation);
+  // Collected first, completed after: a completion may add calls to the queues walked above.
+  for (const auto& operation : expired) {
+    counters_.timeouts.fetch_add(1, std::memory_order_relaxed);
+    operation->complete(Error::kTimeout);  // it stays in its queue, done: see on_message
+  }
+  // Deadlines a hair apart share one wake-up, so a long queue is not walked per call.
+  if (next != Clock::time_point::max()) {
+    arm_deadlines(std::max(next, now + kDeadlineResolution));
+  }
+}
+//! [deadlines]
 
 void SessionCore::fail_sent(std::error_code error) {
   // Take the queues first: a completion may submit new calls, which must not land in them.
@@ -242,6 +278,8 @@ void SessionCore::close_now() {
   retry_.cancel();
   closed_.cancel();
   heartbeat_.cancel();
+  deadlines_.cancel();
+  armed_for_ = Clock::time_point::max();
   fail_waiting(Error::kSessionClosed);
 }
 
@@ -258,6 +296,8 @@ asio::awaitable<void> SessionCore::heartbeat(std::shared_ptr<Connection> connect
     co_await heartbeat_.async_wait(kUseTuple);
     if (connection_ != connection) break;
     const auto now = Clock::now();
+    // A reply piece since the last tick is progress; noticed a tick late at most.
+    if (std::exchange(pieces_seen_, pieces_) != pieces_) progress_at_ = now;
     if (timeout.count() > 0 && !in_flight_.empty() && now - progress_at_ >= timeout) {
       // The server owes us a reply and has sent nothing for too long: a dead peer (a pulled
       // cable, a frozen process) that TCP alone would not report for many minutes.

@@ -1,9 +1,8 @@
 #include "connection_driver.hpp"
 
 #include <algorithm>
-#include <any>
-#include <charconv>
-#include <variant>
+#include <string_view>
+#include <utility>
 
 namespace mc::bench::detail {
 
@@ -11,6 +10,12 @@ namespace {
 
 // The prefill is not measured, so it may pipeline deeply: it only has to be quick.
 constexpr std::size_t kPrefillDepth = 64;
+
+// Errors after which the session has no connection to go on with.
+bool connection_gone(std::error_code error) {
+  return error == client::Error::kConnectionLost || error == client::Error::kNotConnected ||
+         error == client::Error::kSessionClosed || error == client::Error::kUnexpectedReply;
+}
 
 }  // namespace
 
@@ -35,26 +40,23 @@ ConnectionDriver::ConnectionDriver(const Shared& shared, unsigned index,
       next_prefill_(prefill_begin),
       prefill_end_(prefill_end),
       budget_(budget),
-      has_budget_(shared.options.requests > 0) {}
+      has_budget_(shared.options.requests > 0),
+      multiget_names_(shared.options.multiget) {}
 
-ConnectionDriver* ConnectionDriver::of(Connection& connection) {
-  auto* driver = std::any_cast<ConnectionDriver*>(&connection.context());
-  return driver ? *driver : nullptr;
-}
-
-void ConnectionDriver::attach(Connection::Pointer connection) {
-  connection_ = std::move(connection);
-  connection_->context() = this;
+//! [open]
+void ConnectionDriver::open(asio::io_context& io, const Target& server) {
+  client::SessionOptions options;
+  options.timeout = shared_.options.timeout;  // every call's deadline: a late reply is a timeout
+  options.connect_timeout = shared_.options.timeout;
+  // The generator sends exactly the workload: no idle pings, and no reconnecting behind our
+  // back (a lost connection ends this driver, see give_up()).
+  options.heartbeat_interval = options.heartbeat_timeout = std::chrono::milliseconds(0);
+  session_.emplace(io, client::ServerAddress{server.host, server.port}, options);
+  // Calls made before the connection is up wait for it, so the prefill can start now.
   phase_ = Phase::kPrefill;
   fill(Clock::now());
 }
-
-void ConnectionDriver::connect_failed() {
-  ++totals_.connect_failures;
-  phase_ = Phase::kDone;
-  report_prefilled();
-  report_finished();
-}
+//! [open]
 
 void ConnectionDriver::start_run(Clock::time_point from, Clock::time_point until) {
   if (phase_ == Phase::kDone) return;
@@ -66,35 +68,39 @@ void ConnectionDriver::start_run(Clock::time_point from, Clock::time_point until
 
 void ConnectionDriver::stop() {
   stopping_ = true;
-  if (in_flight_.empty()) report_finished();
+  if (in_flight_ == 0) report_finished();
+}
+
+void ConnectionDriver::close() {
+  phase_ = Phase::kDone;
+  if (session_) connected_ = session_->counters().connects.load() > 0;
+  session_.reset();  // on this thread: the calls still pending complete right here
 }
 
 //! [fill]
-// Tops the pipeline up. Called after each completed reply, so a connection always has
+// Tops the pipeline up. Called after each completed call, so a connection always has
 // `--pipeline` requests in flight: a closed loop, as memtier_benchmark runs.
 void ConnectionDriver::fill(Clock::time_point now) {
+  if (std::exchange(filling_, true)) return;  // the loop below is already running
   if (phase_ == Phase::kPrefill) {
-    while (in_flight_.size() < kPrefillDepth && next_prefill_ < prefill_end_) {
+    while (phase_ == Phase::kPrefill && in_flight_ < kPrefillDepth &&
+           next_prefill_ < prefill_end_) {
       send_set(next_prefill_++, now, false);
     }
-    if (in_flight_.empty()) {
+    if (phase_ == Phase::kPrefill && in_flight_ == 0) {
       phase_ = Phase::kIdle;
       report_prefilled();
     }
-    return;
   }
-  if (phase_ != Phase::kRun) return;
-  while (!stopping_ && in_flight_.size() < shared_.options.pipeline) {
-    if (has_budget_) {
-      if (budget_ == 0) {
-        stopping_ = true;
-        break;
-      }
-      --budget_;
+  while (phase_ == Phase::kRun && !stopping_ && in_flight_ < shared_.options.pipeline) {
+    if (has_budget_ && budget_-- == 0) {
+      stopping_ = true;
+      break;
     }
     send_next(now);
   }
-  if (stopping_ && in_flight_.empty()) report_finished();
+  filling_ = false;
+  if ((stopping_ || phase_ == Phase::kDone) && in_flight_ == 0) report_finished();
 }
 //! [fill]
 
@@ -106,131 +112,145 @@ void ConnectionDriver::send_next(Clock::time_point now) {
   const bool is_set = mix_counter_++ % (options.set_ratio + options.get_ratio) < options.set_ratio;
   if (is_set) {
     send_set(chooser_.next(), now, measured);
-  } else {
+  } else if (options.multiget == 1) {
     send_get(now, measured);
+  } else {
+    send_multiget(now, measured);
   }
 }
 
+//! [calls]
+// Each call hands the session a callback: the Session (chapter 5) writes the request with
+// whatever else is queued, matches the reply, enforces the deadline, and calls back on this
+// thread exactly once.
 void ConnectionDriver::send_set(std::uint64_t key, Clock::time_point now, bool measured) {
-  const std::string_view value = shared_.values.value_of(key);
-  codec::OutRequest request;
-  request.line.append("set ");
-  append_key(request.line, shared_.options.key_prefix, key);
-  request.line.append(" 0 0 ");
-  char digits[20];
-  request.line.append(digits, std::to_chars(digits, digits + sizeof digits, value.size()).ptr);
-  request.line.append("\r\n");
-  // The value is a view into the ValueSource, which outlives the client: no keep_alive needed.
-  request.data = value;
-  request.has_data = true;
-  in_flight_.push_back({Kind::kSet, measured, 0, 0, now});
-  connection_->send(std::move(request));
+  key_.clear();
+  append_key(key_, shared_.options.key_prefix, key);
+  ++in_flight_;
+  session_->set(key_, shared_.values.value_of(key), {},
+                [this, now, measured](client::Result<client::Status> stored) {
+                  --in_flight_;
+                  if (!answered(stored.error())) return;
+                  const bool ok = stored && *stored == client::Status::kStored;
+                  if (stored && !ok) ++totals_.errors;  // NOT_STORED: nothing else should do
+                  if (ok && phase_ == Phase::kPrefill) ++totals_.prefilled;
+                  record(now, measured, false, 0, 0);
+                });
 }
 
 void ConnectionDriver::send_get(Clock::time_point now, bool measured) {
-  const auto& options = shared_.options;
-  codec::OutRequest request;
-  request.line.append("get");
-  for (unsigned i = 0; i < options.multiget; ++i) {
-    const std::uint64_t key = chooser_.next();
-    request.line.push_back(' ');
-    append_key(request.line, options.key_prefix, key);
-    get_keys_.push_back(key);
-  }
-  request.line.append("\r\n");
-  in_flight_.push_back({Kind::kGet, measured, options.multiget, 0, now});
-  connection_->send(std::move(request));
+  const std::uint64_t key = chooser_.next();
+  key_.clear();
+  append_key(key_, shared_.options.key_prefix, key);
+  ++in_flight_;
+  session_->get(key_, {},
+                [this, key, now, measured](client::Result<std::optional<client::Item>> item) {
+                  --in_flight_;
+                  if (!answered(item.error())) return;
+                  const bool hit = item && *item;
+                  if (hit) check(key, **item);
+                  record(now, measured, true, 1, hit ? 1 : 0);
+                });
 }
+//! [calls]
 
-//! [on-message]
-// Replies come in request order, so each piece belongs to the oldest request in flight. A get
-// is answered by VALUE pieces and END; a set by one status line; any request by an error line.
-void ConnectionDriver::on_message(const codec::Response& response) {
-  if (in_flight_.empty()) {  // a reply to nothing: the stream is out of step
-    ++totals_.errors;
-    abandon(totals_.errors);
-    return;
+void ConnectionDriver::send_multiget(Clock::time_point now, bool measured) {
+  std::string_view names[100];  // --multiget is at most 100
+  const unsigned count = shared_.options.multiget;
+  std::vector<std::uint64_t> asked;  // only kept for --verify
+  for (unsigned i = 0; i < count; ++i) {
+    const std::uint64_t key = chooser_.next();
+    multiget_names_[i].clear();
+    append_key(multiget_names_[i], shared_.options.key_prefix, key);
+    names[i] = multiget_names_[i];
+    if (shared_.options.verify) asked.push_back(key);
   }
-  InFlight& oldest = in_flight_.front();
-  const bool is_get = oldest.kind == Kind::kGet;
-  if (const auto* value = std::get_if<codec::ValueResponse>(&response); value && is_get) {
-    on_value(oldest, *value);
-  } else if (std::holds_alternative<codec::EndResponse>(response) && is_get) {
-    complete(true);
-  } else if (const auto* status = std::get_if<codec::StatusResponse>(&response);
-             status && !is_get) {
-    complete(status->status == codec::Status::kStored);
-  } else if (std::holds_alternative<codec::ErrorResponse>(response)) {
-    complete(false);  // CLIENT_ERROR, SERVER_ERROR out of memory...: answered, but failed
-  } else {
-    abandon(totals_.errors);  // a reply of the wrong kind: the stream is out of step
-  }
+  ++in_flight_;
+  session_->get_multi(std::span<const std::string_view>(names, count), {},
+                      [this, asked = std::move(asked), count, now,
+                       measured](client::Result<std::vector<client::Item>> items) {
+                        --in_flight_;
+                        if (!answered(items.error())) return;
+                        const std::uint64_t hits =
+                            items ? std::min<std::uint64_t>(items->size(), count) : 0;
+                        if (items && shared_.options.verify) {
+                          for (const auto& item : *items) check(asked, item);
+                        }
+                        record(now, measured, true, count, hits);
+                      });
 }
-//! [on-message]
 
 //! [verify]
-void ConnectionDriver::on_value(InFlight& request, const codec::ValueResponse& value) {
-  ++request.values;
+// The item must be the key we asked for, with the value every writer stores for it.
+void ConnectionDriver::check(std::uint64_t asked, const client::Item& item) {
   if (!shared_.options.verify) return;
-  // The key must be one we asked for, and its value the one every writer stores for it.
-  const auto& options = shared_.options;
   std::uint64_t key = 0;
-  const auto asked = get_keys_.begin();
-  const bool good = request.values <= request.keys &&
-                    parse_key(value.key, options.key_prefix, options.key_count, key) &&
-                    std::find(asked, asked + request.keys, key) != asked + request.keys &&
-                    value.flags == 0 && value.data == shared_.values.value_of(key);
+  const bool good =
+      parse_key(item.key, shared_.options.key_prefix, shared_.options.key_count, key) &&
+      key == asked && item.flags == 0 && item.value == shared_.values.value_of(key);
   if (!good) ++totals_.verify_errors;
 }
 //! [verify]
 
-void ConnectionDriver::complete(bool ok) {
-  const auto now = Clock::now();
-  const InFlight done = in_flight_.front();
-  in_flight_.pop_front();
-  if (done.kind == Kind::kGet) {
-    get_keys_.erase(get_keys_.begin(), get_keys_.begin() + done.keys);
+void ConnectionDriver::check(const std::vector<std::uint64_t>& asked, const client::Item& item) {
+  std::uint64_t key = 0;
+  const bool found =
+      parse_key(item.key, shared_.options.key_prefix, shared_.options.key_count, key) &&
+      std::find(asked.begin(), asked.end(), key) != asked.end();
+  if (found) {
+    check(key, item);
+  } else {
+    ++totals_.verify_errors;
   }
-  if (!ok) ++totals_.errors;
-  if (phase_ == Phase::kPrefill && ok) ++totals_.prefilled;
-  if (done.measured) {
+}
+
+// Counts a call's failure, if it failed. True if the server answered (an error reply, such as
+// SERVER_ERROR out of memory, is an answer: it counts as an error and as a request); false if
+// it did not, a timeout or a lost connection, and then the pipeline is topped up here.
+bool ConnectionDriver::answered(std::error_code error) {
+  if (!error) return true;
+  if (error == client::Error::kTimeout) {
+    ++totals_.timeouts;
+  } else if (error == client::Error::kNotConnected && session_->counters().connects.load() == 0) {
+    ++totals_.connect_failures;  // never connected: the server is down, or not there
+    give_up();
+  } else if (connection_gone(error)) {
+    // Lost with the connection; when the drain deadline closed it, the reply was late.
+    ++(stopping_ ? totals_.timeouts : totals_.errors);
+    give_up();
+  } else {
+    ++totals_.errors;
+    return true;
+  }
+  fill(Clock::now());
+  return false;
+}
+
+void ConnectionDriver::record(Clock::time_point sent, bool measured, bool is_get,
+                              std::uint64_t keys, std::uint64_t hits) {
+  const auto now = Clock::now();
+  if (measured) {
     ++totals_.requests;
-    if (done.kind == Kind::kGet) {
+    if (is_get) {
       ++totals_.gets;
-      totals_.keys_requested += done.keys;
-      totals_.hits += std::min(done.values, done.keys);
+      totals_.keys_requested += keys;
+      totals_.hits += hits;
     } else {
       ++totals_.sets;
     }
     totals_.latency.record(static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(now - done.sent).count()));
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now - sent).count()));
   }
   fill(now);  // the reply's time is the next request's send time: one clock read, not two
 }
 
-void ConnectionDriver::check_timeouts(Clock::time_point now) {
-  if (phase_ == Phase::kDone || in_flight_.empty()) return;
-  if (now - in_flight_.front().sent < shared_.options.timeout) return;
-  abandon(totals_.timeouts);
-}
-
-void ConnectionDriver::on_close() {
-  if (phase_ == Phase::kDone) return;
-  // Closed by the server, or by the client's stop after the drain deadline (then the requests
-  // still out were late, not refused).
-  abandon(stopping_ ? totals_.timeouts : totals_.errors);
-}
-
-// The connection is useless from here: a reply went missing or out of order, or it closed.
-// Every request still in flight is lost and counted in `lost`; the driver reports itself done.
-void ConnectionDriver::abandon(std::uint64_t& lost) {
-  lost += in_flight_.size();
-  in_flight_.clear();
-  get_keys_.clear();
+// The connection is gone: the session is closed (no reconnecting in the middle of a
+// measurement), every call still pending completes as lost, and the driver reports itself done.
+void ConnectionDriver::give_up() {
   phase_ = Phase::kDone;
-  if (connection_) connection_->close();
+  if (session_) session_->close();
   report_prefilled();
-  report_finished();
+  if (in_flight_ == 0) report_finished();
 }
 
 void ConnectionDriver::report_prefilled() {

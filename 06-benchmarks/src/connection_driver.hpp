@@ -1,24 +1,25 @@
-// One connection's share of the load: keeps requests in flight, matches the replies to them in
-// order, times and checks them. Private to cppmc_bench's engine (load_generator.cpp).
+// One connection's share of the load: a chapter 5 Session kept busy with `--pipeline` calls,
+// each timed and checked when it completes. Private to cppmc_bench's engine (load_generator.cpp).
 
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <system_error>
+#include <vector>
+
+#include <asio/io_context.hpp>
 
 #include "mc/bench/load_generator.hpp"
-#include "mc/codec/memcached_codec.hpp"
-#include "mc/net/connection.hpp"
+#include "mc/client/session.hpp"
 
 namespace mc::bench::detail {
 
 using Clock = std::chrono::steady_clock;
-using ClientCodec = codec::MemcachedClientCodec;
-using Connection = net::Connection<ClientCodec>;
 
 /// Counts arrivals down to zero; the main thread waits for zero with a deadline.
 class Countdown {
@@ -43,8 +44,9 @@ struct Shared {
   Countdown& finished;    // each driver arrives once it has stopped and drained (or died)
 };
 
-/// The load on one connection. Every member function but the constructor and
-/// connect_failed() runs on the connection's own thread (the main thread posts them there).
+/// The load on one Session. Every member function but the constructor and totals() runs on
+/// the thread of the io_context given to open() (the main thread posts them there), and so do
+/// the completion callbacks of the session's calls: a driver's state has one owner, no lock.
 class ConnectionDriver {
  public:
   /// `prefill_begin..prefill_end` are the keys this connection stores first; `budget` is its
@@ -52,45 +54,35 @@ class ConnectionDriver {
   ConnectionDriver(const Shared& shared, unsigned index, std::uint64_t prefill_begin,
                    std::uint64_t prefill_end, std::uint64_t budget);
 
-  /// The connection is up: start the prefill, or report that there is none.
-  void attach(Connection::Pointer connection);
-  /// The connection could not be opened (main thread, before any other call).
-  void connect_failed();
+  /// Opens the session to `server` on `io` and starts the prefill (its calls wait for the
+  /// connection).
+  void open(asio::io_context& io, const Target& server);
   /// Start the timed (or counted) load; requests sent in [from, until) are measured.
   void start_run(Clock::time_point from, Clock::time_point until);
-  /// Send nothing new; report finished once every reply is in.
+  /// Send nothing new; report finished once every call has completed.
   void stop();
-  /// One reply piece from the connection's reader.
-  void on_message(const codec::Response& response);
-  /// The connection has closed (after this nothing arrives).
-  void on_close();
-  /// Give up on a connection whose oldest request has waited longer than the timeout.
-  void check_timeouts(Clock::time_point now);
+  /// Closes and destroys the session: calls still pending complete now, as lost.
+  void close();
 
+  /// Whether the session ever had a connection (known after close()).
+  bool connected() const { return connected_; }
   /// What this connection counted.
   const Totals& totals() const { return totals_; }
 
-  /// The driver of a connection, or nullptr before attach().
-  static ConnectionDriver* of(Connection& connection);
-
  private:
   enum class Phase { kIdle, kPrefill, kRun, kDone };
-  enum class Kind : std::uint8_t { kSet, kGet };
-  struct InFlight {
-    Kind kind;
-    bool measured;
-    std::uint32_t keys;    // keys asked for (gets)
-    std::uint32_t values;  // VALUE pieces received so far (gets)
-    Clock::time_point sent;
-  };
 
   void fill(Clock::time_point now);
   void send_next(Clock::time_point now);
   void send_set(std::uint64_t key, Clock::time_point now, bool measured);
   void send_get(Clock::time_point now, bool measured);
-  void on_value(InFlight& request, const codec::ValueResponse& value);
-  void complete(bool ok);
-  void abandon(std::uint64_t& lost);
+  void send_multiget(Clock::time_point now, bool measured);
+  void check(std::uint64_t asked, const client::Item& item);
+  void check(const std::vector<std::uint64_t>& asked, const client::Item& item);
+  bool answered(std::error_code error);
+  void record(Clock::time_point sent, bool measured, bool is_get, std::uint64_t keys,
+              std::uint64_t hits);
+  void give_up();
   void report_prefilled();
   void report_finished();
 
@@ -102,16 +94,19 @@ class ConnectionDriver {
   const bool has_budget_;
   std::uint64_t mix_counter_ = 0;
 
-  Connection::Pointer connection_;
+  std::optional<client::Session> session_;
   Phase phase_ = Phase::kIdle;
+  bool connected_ = false;
   bool stopping_ = false;
+  bool filling_ = false;  // fill() is on the stack: a call failing at once must not recurse
   bool prefill_reported_ = false;
   bool finish_reported_ = false;
   Clock::time_point measure_from_{};
   Clock::time_point measure_until_{};
 
-  std::deque<InFlight> in_flight_;
-  std::deque<std::uint64_t> get_keys_;  // keys of the in-flight gets, in order (for --verify)
+  std::size_t in_flight_ = 0;  // calls made whose callback has not run yet
+  std::string key_;            // the wire name being built (the session copies it)
+  std::vector<std::string> multiget_names_;
   Totals totals_;
 };
 

@@ -5,12 +5,13 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include <asio/post.hpp>
 
 #include "connection_driver.hpp"
-#include "mc/net/client.hpp"
+#include "mc/net/io_context_pool.hpp"
 
 namespace mc::bench {
 
@@ -38,42 +39,42 @@ double Totals::hit_rate() const {
 
 namespace {
 
-using Client = net::Client<detail::ClientCodec>;
-
-// How often the main thread looks for requests past their deadline.
-constexpr auto kWatchdogPeriod = std::chrono::milliseconds(100);
-
 std::chrono::nanoseconds seconds(double value) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(value));
 }
 
-// The drivers and where they live. Every call into a driver is posted to its connection's
-// thread, so a driver's state has a single owner and needs no lock.
+// The drivers and the threads they live on. Every call into a driver is posted to its thread,
+// so a driver's state has a single owner and needs no lock.
 class Fleet {
  public:
-  void add(std::unique_ptr<ConnectionDriver> driver, Client::Pointer connection) {
+  explicit Fleet(unsigned threads) : pool_(std::max(threads, 1u)) {}
+  ~Fleet() { stop(Clock::now() + std::chrono::seconds(1)); }
+  Fleet(const Fleet&) = delete;
+  Fleet& operator=(const Fleet&) = delete;
+
+  // The drivers are spread over the threads round-robin.
+  void add(std::unique_ptr<ConnectionDriver> driver, const Target& server) {
+    io_.push_back(&pool_.context(pool_.next()));
     drivers_.push_back(std::move(driver));
-    connections_.push_back(std::move(connection));
+    servers_.push_back(&server);
   }
 
-  // Runs `action(driver)` on each live driver's thread.
+  // Starts the threads; each driver opens its session on its own.
+  void start() {
+    pool_.start();
+    for (std::size_t i = 0; i < drivers_.size(); ++i) {
+      asio::post(*io_[i], [driver = drivers_[i].get(), io = io_[i], server = servers_[i]] {
+        driver->open(*io, *server);
+      });
+    }
+  }
+
+  // Runs `action(driver)` on each driver's thread.
   template <typename Action>
   void post_each(Action action) {
     for (std::size_t i = 0; i < drivers_.size(); ++i) {
-      if (!connections_[i]) continue;
-      asio::post(connections_[i]->get_executor(),
-                 [driver = drivers_[i].get(), action] { action(*driver); });
+      asio::post(*io_[i], [driver = drivers_[i].get(), action] { action(*driver); });
     }
-  }
-
-  // Waits for `countdown` to reach zero, giving up on stuck requests as it waits.
-  bool wait(detail::Countdown& countdown, Clock::time_point deadline) {
-    while (!countdown.wait_until(std::min(deadline, Clock::now() + kWatchdogPeriod))) {
-      if (Clock::now() >= deadline) return false;
-      const auto now = Clock::now();
-      post_each([now](ConnectionDriver& driver) { driver.check_timeouts(now); });
-    }
-    return true;
   }
 
   // The totals so far, gathered on the drivers' threads (a copy each, merged under a lock).
@@ -85,7 +86,7 @@ class Fleet {
       explicit Gather(std::size_t n) : pending(n) {}
     };
     // Shared: a reply that comes after the one-second wait must still find it alive.
-    auto gather = std::make_shared<Gather>(live_connections());
+    auto gather = std::make_shared<Gather>(drivers_.size());
     post_each([gather](ConnectionDriver& driver) {
       std::lock_guard lock(gather->mutex);
       gather->totals.merge(driver.totals());
@@ -96,35 +97,34 @@ class Fleet {
     return gather->totals;
   }
 
-  // After the client has stopped (its threads joined), the drivers may be read directly.
+  // Closes every session on its own thread and joins the threads; `deadline` bounds the wait.
+  void stop(Clock::time_point deadline) {
+    if (std::exchange(stopped_, true)) return;
+    post_each([](ConnectionDriver& driver) { driver.close(); });
+    pool_.join(deadline);
+  }
+
+  // After stop() the drivers may be read directly.
   Totals totals() const {
     Totals all;
     for (const auto& driver : drivers_) all.merge(driver->totals());
     return all;
   }
 
-  std::size_t live_connections() const {
-    std::size_t live = 0;
-    for (const auto& connection : connections_) live += connection ? 1 : 0;
-    return live;
+  unsigned connected() const {
+    unsigned count = 0;
+    for (const auto& driver : drivers_) count += driver->connected() ? 1 : 0;
+    return count;
   }
 
  private:
+  // The pool is declared first, so the drivers go before the io_contexts their callbacks need.
+  net::IoContextPool pool_;
   std::vector<std::unique_ptr<ConnectionDriver>> drivers_;
-  std::vector<Client::Pointer> connections_;
+  std::vector<asio::io_context*> io_;   // the thread of drivers_[i]
+  std::vector<const Target*> servers_;  // the server of drivers_[i]
+  bool stopped_ = false;
 };
-
-// The connection's callbacks find their driver in the connection's context slot.
-net::Callbacks<detail::ClientCodec> driver_callbacks() {
-  net::Callbacks<detail::ClientCodec> callbacks;
-  callbacks.on_message = [](detail::Connection& connection, const codec::Response& response) {
-    if (auto* driver = ConnectionDriver::of(connection)) driver->on_message(response);
-  };
-  callbacks.on_close = [](detail::Connection& connection, std::error_code) {
-    if (auto* driver = ConnectionDriver::of(connection)) driver->on_close();
-  };
-  return callbacks;
-}
 
 }  // namespace
 
@@ -138,12 +138,7 @@ RunResult run_load(const LoadOptions& options, const ProgressCallback& progress)
   detail::Countdown finished(total);
   const detail::Shared shared{options, values, zipf ? &*zipf : nullptr, prefilled, finished};
 
-  net::ClientOptions client_options;
-  client_options.threads = std::max(options.threads, 1u);
-  client_options.connect_timeout = options.timeout;
-  // Declared before the fleet: the drivers must go before the io_contexts they post to.
-  Client client(client_options, driver_callbacks());
-  Fleet fleet;
+  Fleet fleet(options.threads);
 
   // Each server gets `connections` connections; connection j prefills its slice of the keys.
   const std::uint64_t slice = (options.key_count + options.connections - 1) / options.connections;
@@ -154,25 +149,15 @@ RunResult run_load(const LoadOptions& options, const ProgressCallback& progress)
       const std::uint64_t begin = options.prefill ? std::min(options.key_count, j * slice) : 0;
       const std::uint64_t end = options.prefill ? std::min(options.key_count, begin + slice) : 0;
       const std::uint64_t budget = per_connection + (index < options.requests % total ? 1 : 0);
-      auto driver = std::make_unique<ConnectionDriver>(shared, index, begin, end, budget);
-      std::error_code error;
-      auto connection = client.connect(server.host, server.port, error);
-      if (!connection) {
-        driver->connect_failed();
-      } else {
-        asio::post(connection->get_executor(),
-                   [d = driver.get(), connection] { d->attach(connection); });
-      }
-      fleet.add(std::move(driver), std::move(connection));
+      fleet.add(std::make_unique<ConnectionDriver>(shared, index, begin, end, budget), server);
     }
   }
-  if (fleet.live_connections() == 0) {
-    throw std::runtime_error("cannot connect to any server");
-  }
 
+  // Connecting and the prefill end by themselves: every call has a deadline.
   RunResult result;
   const auto prefill_start = Clock::now();
-  fleet.wait(prefilled, Clock::time_point::max());
+  fleet.start();
+  prefilled.wait_until(Clock::time_point::max());
   result.prefill_seconds = std::chrono::duration<double>(Clock::now() - prefill_start).count();
 
   // The measured window: after the warm-up, for `duration` seconds (or until the requests
@@ -185,13 +170,10 @@ RunResult run_load(const LoadOptions& options, const ProgressCallback& progress)
 
   auto next_report = from + std::chrono::seconds(1);
   while (Clock::now() < until) {
-    // Wakes for the watchdog, the progress line and the end; returns early only if every
-    // connection is finished (counted runs, or every connection lost).
-    if (finished.wait_until(std::min({until, next_report, Clock::now() + kWatchdogPeriod}))) {
-      break;
-    }
+    // Wakes for the progress line and the end; returns early only if every connection is
+    // finished (counted runs, or every connection lost).
+    if (finished.wait_until(std::min(until, next_report))) break;
     const auto now = Clock::now();
-    fleet.post_each([now](ConnectionDriver& d) { d.check_timeouts(now); });
     if (now >= next_report) {
       if (progress) progress(std::chrono::duration<double>(now - from).count(), fleet.snapshot());
       next_report += std::chrono::seconds(1);
@@ -201,11 +183,12 @@ RunResult run_load(const LoadOptions& options, const ProgressCallback& progress)
 
   // Drain: no new requests; whatever is still unanswered after the timeout is lost.
   fleet.post_each([](ConnectionDriver& d) { d.stop(); });
-  fleet.wait(finished, Clock::now() + options.timeout + std::chrono::seconds(1));
-  client.stop();
+  finished.wait_until(Clock::now() + options.timeout + std::chrono::seconds(1));
+  fleet.stop(Clock::now() + std::chrono::seconds(1));
 
+  result.connections_opened = fleet.connected();
+  if (result.connections_opened == 0) throw std::runtime_error("cannot connect to any server");
   result.totals = fleet.totals();
-  result.connections_opened = static_cast<unsigned>(fleet.live_connections());
   result.seconds =
       timed ? options.duration : std::chrono::duration<double>(measured_end - start).count();
   return result;

@@ -4,6 +4,7 @@
 
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <system_error>
 #include <type_traits>
@@ -13,7 +14,6 @@
 #include <asio/dispatch.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
-#include <asio/steady_timer.hpp>
 
 #include "mc/client/detail/command.hpp"
 #include "mc/client/detail/reply.hpp"
@@ -22,7 +22,7 @@
 namespace mc::client::detail {
 
 /// \brief A request from submission to completion. The session owns it through a shared_ptr
-/// (its queues, its deadline timer's handler, and the write queue, which views its bytes).
+/// (its queues, and the write queue, which views its bytes).
 ///
 /// complete() may be called many times (a reply, a timeout, a lost connection race for it); only
 /// the first call reaches the caller. A request that timed out stays in the session's FIFO,
@@ -30,9 +30,8 @@ namespace mc::client::detail {
 /// to the right request.
 class Operation {
  public:
-  /// \brief A request for `command` whose deadline timer runs on `executor`.
-  Operation(Command command, asio::io_context::executor_type executor)
-      : command(std::move(command)), deadline(executor) {}
+  /// \brief A request for `command`.
+  explicit Operation(Command command) : command(std::move(command)) {}
   virtual ~Operation() = default;
   Operation(const Operation&) = delete;
   Operation& operator=(const Operation&) = delete;
@@ -44,13 +43,13 @@ class Operation {
   void complete(std::error_code error) {
     if (done_) return;
     done_ = true;
-    deadline.cancel();
     deliver(error);
   }
 
-  Command command;              ///< what to send and how its reply looks
-  Reply reply;                  ///< the reply so far
-  asio::steady_timer deadline;  ///< fires complete(Error::kTimeout) unless cancelled first
+  Command command;  ///< what to send and how its reply looks
+  Reply reply;      ///< the reply so far
+  /// When the session completes it with Error::kTimeout, unless something else came first.
+  std::chrono::steady_clock::time_point deadline{};
 
  protected:
   /// \brief Hands the outcome to the caller's handler, on the handler's own executor.
@@ -68,7 +67,7 @@ class TypedOperation final : public Operation {
   /// \brief Takes the handler; keeps its executor busy (work guard) until completion, as Asio
   /// requires of an outstanding asynchronous operation.
   TypedOperation(Command command, asio::io_context::executor_type executor, Handler handler)
-      : Operation(std::move(command), executor),
+      : Operation(std::move(command)),
         work_(asio::get_associated_executor(handler, executor)),
         handler_(std::move(handler)) {}
 

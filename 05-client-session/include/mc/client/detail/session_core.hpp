@@ -70,11 +70,12 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   asio::awaitable<void> heartbeat(std::shared_ptr<Connection> connection);
   void start_connection(net::Socket socket);
   void start_operation(std::shared_ptr<Operation> operation);
-  void send(std::shared_ptr<Operation> operation);
+  void send(std::shared_ptr<Operation> operation, Clock::time_point now);
   void on_message(Connection& connection, const codec::Response& piece);
   void on_written(Connection& connection, std::size_t messages);
   void on_close(Connection& connection, std::error_code reason);
-  void time_out(Operation& operation);
+  void arm_deadlines(Clock::time_point at);
+  void expire_deadlines();
   void fail_sent(std::error_code error);
   void fail_waiting(std::error_code error);
   void close_now();
@@ -104,7 +105,14 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
   std::uint64_t messages_written_ = 0;
 
   Clock::time_point last_sent_{};    // the last request handed to the connection
-  Clock::time_point progress_at_{};  // the last reply piece, or when in_flight_ became non-empty
+  Clock::time_point progress_at_{};  // the last reply piece seen, or when in_flight_ filled up
+  std::uint64_t pieces_ = 0;         // reply pieces received
+  std::uint64_t pieces_seen_ = 0;    // ... as the heartbeat last saw them
+
+  // Every call's deadline is kept in its Operation; one timer wakes for the earliest.
+  static constexpr auto kDeadlineResolution = std::chrono::milliseconds(1);
+  asio::steady_timer deadlines_;
+  Clock::time_point armed_for_ = Clock::time_point::max();  // where deadlines_ is set, if set
 
   // Timers that never expire on their own: cancelling one wakes its task.
   asio::steady_timer closed_;     // the connector waits here while the connection is up
