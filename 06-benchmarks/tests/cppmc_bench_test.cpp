@@ -1,5 +1,6 @@
-// cppmc_bench end to end: against cppmemcached, against a server that answers wrong, and
-// against one that stops answering. The servers here are real TCP servers on 127.0.0.1.
+// cppmc_bench end to end: against cppmemcached, against a server that answers wrong,
+// against one that stops answering, and against no server at all. The servers here are real TCP
+// servers on 127.0.0.1.
 
 #include <gtest/gtest.h>
 
@@ -11,6 +12,7 @@
 
 #include "mc/codec/memcached_codec.hpp"
 #include "mc/net/server.hpp"
+#include "mc/testing/net.hpp"
 #include "mc/testing/process.hpp"
 
 namespace {
@@ -149,6 +151,13 @@ TEST(CppmcBench, EndsAndCountsTimeoutsWhenTheServerStopsAnswering) {
   ASSERT_NE(result.status, -1) << "cppmc_bench had to be killed: it hung";
   EXPECT_GT(json_number(result.out, "timeouts"), 0);
   EXPECT_EQ(json_number(result.out, "errors"), 0);
+}
+
+TEST(CppmcBench, SaysSoWhenNoServerIsListening) {
+  const auto result = run_bench(mc::testing::free_port(), {"--duration", "1", "--timeout", "500"});
+  ASSERT_NE(result.status, -1) << "cppmc_bench had to be killed: it hung";
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.err.find("cannot connect to any server"), std::string::npos) << result.err;
 }
 
 }  // namespace

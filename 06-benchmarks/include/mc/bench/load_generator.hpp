@@ -1,5 +1,5 @@
 /// \file
-/// \brief cppmc_bench's engine: connections that keep requests in flight against memcached
+/// \brief cppmc_bench's engine: sessions that keep requests in flight against memcached
 /// servers, and what they counted.
 
 #pragma once
@@ -53,8 +53,9 @@ using ProgressCallback = std::function<void(double seconds, const Totals& so_far
 /// \brief Connects, prefills if asked, runs the workload for `options.duration` seconds (after
 /// `options.warmup`) or until `options.requests` are answered, and drains.
 ///
-/// Always ends: requests that get no reply within `options.timeout` are counted as timeouts
-/// and their connection is closed. Throws std::runtime_error if no connection could be opened.
+/// Every connection is a chapter 5 mc::client::Session. Always ends: a request without a reply
+/// within `options.timeout` is counted as a timeout, and a lost connection is not reopened.
+/// Throws std::runtime_error if no connection could be opened.
 RunResult run_load(const LoadOptions& options, const ProgressCallback& progress = {});
 
 /// \brief The result as one JSON object: `ops_per_sec`, `p50_us`, `p90_us`, `p99_us`,
