@@ -5,7 +5,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+#include <charconv>
 #include <optional>
+#include <span>
 #include <variant>
 
 #include "mc/codec/reply.hpp"
@@ -51,6 +55,14 @@ std::string_view store_reply(StoreResult result) {
   return reply::kError;
 }
 
+// Appends `text`, or a number in decimal, at `out`; the caller sized the buffer.
+char* put(char* out, std::string_view text) { return std::copy(text.begin(), text.end(), out); }
+char* put(char* out, std::uint64_t number) { return std::to_chars(out, out + 20, number).ptr; }
+
+// Keys of a multi-key get are looked up this many at a time: enough for their cache misses to
+// overlap (ShardedStore::prefetch), few enough that what was loaded is still in the cache.
+constexpr std::size_t kLookupBatch = 16;
+
 }  // namespace
 
 Handler::Handler(ServerContext& context, CommandStats& stats) : context_(context), stats_(stats) {}
@@ -82,15 +94,22 @@ void Handler::on(const codec::RetrievalRequest& request, ReplySink& sink) {
   // Each hit is sent when the next one is found, so that the last one can carry the END:
   // the common one-key get is then a single reply.
   std::optional<Reply> last_hit;
-  for (const std::string_view key : request.keys()) {
-    // The handle keeps the item's bytes alive until the reply is written, even if another
-    // connection deletes or replaces the key meanwhile.
-    ItemHandle item = context_.store.with_shard(key, [&](Store& store) {
-      return touch ? store.gat(key, request.exptime) : store.get(key);
-    });
-    if (!item) continue;
-    if (last_hit) sink.send(std::move(*last_hit));
-    last_hit = value_reply(std::move(item), with_cas);
+  const auto keys = request.keys();
+  std::array<std::string_view, kLookupBatch> batch;
+  for (auto next = keys.begin(); next != keys.end();) {
+    std::size_t count = 0;
+    for (; next != keys.end() && count < batch.size(); ++next) batch[count++] = *next;
+    if (count > 1) context_.store.prefetch(std::span(batch.data(), count));
+    for (const std::string_view key : std::span(batch.data(), count)) {
+      // The handle keeps the item's bytes alive until the reply is written, even if another
+      // connection deletes or replaces the key meanwhile.
+      ItemHandle item = context_.store.with_shard(key, [&](Store& store) {
+        return touch ? store.gat(key, request.exptime) : store.get(key);
+      });
+      if (!item) continue;
+      if (last_hit) sink.send(std::move(*last_hit));
+      last_hit = value_reply(std::move(item), with_cas);
+    }
   }
   if (!last_hit) return sink.send_constant(reply::kEnd);
   last_hit->bytes.set_trailer(reply::kEnd);
@@ -98,14 +117,17 @@ void Handler::on(const codec::RetrievalRequest& request, ReplySink& sink) {
 }
 
 Reply Handler::value_reply(ItemHandle item, bool with_cas) {
-  // "VALUE <key> <flags> <bytes>[ <cas>]\r\n", formatted on the stack.
-  fmt::memory_buffer header;
-  fmt::format_to(std::back_inserter(header), "VALUE {} {} {}", item.key(), item.flags(),
-                 item.value().size());
-  if (with_cas) fmt::format_to(std::back_inserter(header), " {}", item.cas());
-  header.append(reply::kCrlf);
+  // "VALUE <key> <flags> <bytes>[ <cas>]\r\n", built on the stack: a key has at most 250
+  // bytes and each number at most 20 digits.
+  char header[kMaxKeyLength + 80];
+  char* end = put(header, "VALUE ");
+  end = put(end, item.key());
+  end = put(put(end, " "), item.flags());
+  end = put(put(end, " "), item.value().size());
+  if (with_cas) end = put(put(end, " "), item.cas());
+  end = put(end, reply::kCrlf);
   Reply value;
-  value.bytes.set_line({header.data(), header.size()});
+  value.bytes.set_line({header, static_cast<std::size_t>(end - header)});
   value.bytes.set_value(item.value());
   value.owner = std::move(item);
   return value;

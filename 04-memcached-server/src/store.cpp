@@ -64,6 +64,15 @@ ItemHandle Store::handle_to(Item* item) {
 }
 
 //! [get]
+void Store::prefetch(std::string_view key, int stage) const {
+  const std::uint64_t hash = HashTable::hash(key);
+  if (stage == 0) {
+    table_.prefetch_bucket(hash);
+  } else {
+    table_.prefetch_first_item(hash);
+  }
+}
+
 ItemHandle Store::get(std::string_view key) {
   ++stats_.cmd_get;
   if (!valid_key(key)) {

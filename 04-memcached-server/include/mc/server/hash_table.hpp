@@ -30,6 +30,18 @@ class HashTable {
   /// \brief The linked item with that key, or an empty Chunk.
   Chunk find(std::string_view key, std::uint64_t hash) const;
 
+  /// \brief A hint: start loading the bucket that find() will read for `hash`.
+  void prefetch_bucket(std::uint64_t hash) const {
+    __builtin_prefetch(&buckets_[hash & (buckets_.size() - 1)]);
+  }
+
+  /// \brief A hint: start loading the first item in the bucket of `hash` (whose bucket should
+  /// be in the cache by now, after prefetch_bucket()).
+  void prefetch_first_item(std::uint64_t hash) const {
+    const ItemRef head = buckets_[hash & (buckets_.size() - 1)];
+    if (head != 0) __builtin_prefetch(slabs_.resolve(head));
+  }
+
   /// \brief Adds an item whose key is not in the table; may grow the table.
   void insert(Chunk chunk, std::uint64_t hash);
 

@@ -177,6 +177,11 @@ class Store {
   /// \brief get/gets of one key: a handle to the item, empty on a miss. Never allocates.
   ItemHandle get(std::string_view key);
 
+  /// \brief A hint that `key` will be looked up soon. Stage 0 starts loading its hash bucket,
+  /// stage 1 (after stage 0 for every key of a batch) the first item in that bucket. Changes
+  /// nothing; see ShardedStore::prefetch().
+  void prefetch(std::string_view key, int stage) const;
+
   /// \brief gat/gats: get and set a new exptime (counted as a touch, as memcached does).
   ItemHandle gat(std::string_view key, std::int64_t exptime);
 
