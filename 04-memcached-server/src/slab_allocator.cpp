@@ -26,10 +26,6 @@ std::byte* reserve_arena(std::size_t bytes) {
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
-  // Items are spread over the whole arena, so nearly every lookup of a large cache misses the
-  // TLB with 4 KiB pages. Ask for transparent huge pages (2 MiB); a kernel that has them off
-  // ignores this, and nothing else depends on it.
-  madvise(p, bytes, MADV_HUGEPAGE);
   return static_cast<std::byte*>(p);
 }
 // Address space to reserve beyond the memory limit, so that cache_memlimit can raise it up to
