@@ -242,10 +242,9 @@ void SessionCore::expire_deadlines() {
     counters_.timeouts.fetch_add(1, std::memory_order_relaxed);
     operation->complete(Error::kTimeout);  // it stays in its queue, done: see on_message
   }
+  // A completion may have made a call and armed the timer for it; keep the earlier of the two.
   // Deadlines a hair apart share one wake-up, so a long queue is not walked per call.
-  if (next != Clock::time_point::max()) {
-    arm_deadlines(std::max(next, now + kDeadlineResolution));
-  }
+  if (next < armed_for_) arm_deadlines(std::max(next, now + kDeadlineResolution));
 }
 //! [deadlines]
 

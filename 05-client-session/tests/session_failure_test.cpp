@@ -74,6 +74,29 @@ TEST(SessionFailure, CallToASilentServerTimesOutAtItsDeadlineWithoutBlockingOthe
 }
 //! [deadline-test]
 
+// The session's one deadline timer is re-armed after each expiry; a call made by a timed-out
+// call's callback must keep its own, nearer deadline.
+TEST(SessionFailure, ACallMadeWhenAnotherTimesOutKeepsItsOwnDeadline) {
+  FakeServer silent;
+  testing::IoThread io;
+  Session session(io.io(), {"127.0.0.1", silent.port()}, quiet_options());
+  auto peer = silent.accept();
+  ASSERT_TRUE(peer);
+
+  Outcome<std::optional<Item>> slow;
+  Outcome<std::optional<Item>> retry;
+  session.get("slow", {.timeout = 30s}, slow.handler());
+  session.get("first", {.timeout = 50ms}, [&](Result<std::optional<Item>>) {
+    session.get("retry", {.timeout = 50ms}, retry.handler());
+  });
+
+  ASSERT_TRUE(retry.ready(10s)) << "the retry waited for the 30 s deadline of another call";
+  EXPECT_EQ(retry.future.get().first.error(), Error::kTimeout);
+  EXPECT_FALSE(slow.ready());
+  session.close();
+  ASSERT_TRUE(slow.ready(10s));
+}
+
 TEST(SessionFailure, ALateReplyIsDiscardedAndTheNextCallGetsItsOwn) {
   FakeServer server;
   testing::IoThread io;
