@@ -1,3 +1,4 @@
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <iterator>
@@ -28,16 +29,22 @@ bool compose_request_line(const Request& request, std::string& out) {
       [&](const auto& r) {
         using T = std::decay_t<decltype(r)>;
         if constexpr (std::is_same_v<T, StorageRequest>) {
-          fmt::format_to(it, "{} {} {} {} {}", kStoreNames[static_cast<int>(r.command)], r.key,
-                         r.flags, r.exptime, r.data.size());
-          if (r.command == StoreCommand::kCas) fmt::format_to(it, " {}", r.cas);
+          // After get's line (plain appends, below), the line clients send most: formatted by
+          // code fmt generates at compile time (FMT_COMPILE), not by parsing a format string.
+          fmt::format_to(it, FMT_COMPILE("{} {} {} {} {}"),
+                         kStoreNames[static_cast<int>(r.command)], r.key, r.flags, r.exptime,
+                         r.data.size());
+          if (r.command == StoreCommand::kCas) fmt::format_to(it, FMT_COMPILE(" {}"), r.cas);
           out += noreply(r.noreply);
         } else if constexpr (std::is_same_v<T, RetrievalRequest>) {
           out += kRetrieveNames[static_cast<int>(r.command)];
           if (r.command == RetrieveCommand::kGat || r.command == RetrieveCommand::kGats) {
             fmt::format_to(it, " {}", r.exptime);
           }
-          if (!r.key_list.empty()) fmt::format_to(it, " {}", r.key_list);
+          if (!r.key_list.empty()) {
+            out += ' ';
+            out += r.key_list;
+          }
         } else if constexpr (std::is_same_v<T, DeleteRequest>) {
           fmt::format_to(it, "delete {}{}", r.key, noreply(r.noreply));
         } else if constexpr (std::is_same_v<T, ArithmeticRequest>) {
