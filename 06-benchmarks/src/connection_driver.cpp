@@ -74,7 +74,9 @@ void ConnectionDriver::stop() {
 void ConnectionDriver::close() {
   phase_ = Phase::kDone;
   if (session_) connected_ = session_->counters().connects.load() > 0;
-  session_.reset();  // on this thread: the calls still pending complete right here
+  // Destroyed on its own thread; the calls still pending complete (as lost) before the thread
+  // ends, and the thread ends before the driver does (Fleet::stop joins it).
+  session_.reset();
 }
 
 //! [fill]
@@ -93,9 +95,12 @@ void ConnectionDriver::fill(Clock::time_point now) {
     }
   }
   while (phase_ == Phase::kRun && !stopping_ && in_flight_ < shared_.options.pipeline) {
-    if (has_budget_ && budget_-- == 0) {
-      stopping_ = true;
-      break;
+    if (has_budget_) {
+      if (budget_ == 0) {
+        stopping_ = true;
+        break;
+      }
+      --budget_;
     }
     send_next(now);
   }
@@ -211,7 +216,8 @@ bool ConnectionDriver::answered(std::error_code error) {
   if (!error) return true;
   if (error == client::Error::kTimeout) {
     ++totals_.timeouts;
-  } else if (error == client::Error::kNotConnected && session_->counters().connects.load() == 0) {
+  } else if (error == client::Error::kNotConnected && session_ &&
+             session_->counters().connects.load() == 0) {
     ++totals_.connect_failures;  // never connected: the server is down, or not there
     give_up();
   } else if (connection_gone(error)) {
