@@ -82,15 +82,21 @@ std::string play(std::uint16_t port, const mc::testing::Session& session) {
   std::string transcript;
   for (const auto& step : session.steps) {
     transcript += fmt::format(">>> {:?}\n", step.substr(0, 120));
-    client.send(step);
-    client.send(kNoop);
     try {
+      client.send(step);
+      client.send(kNoop);
       for (std::string line = client.read_line(5s); line != kNoopReply;
            line = client.read_line(5s)) {
         transcript += line;
       }
     } catch (const std::runtime_error& error) {
-      if (!std::string_view(error.what()).starts_with("connection closed")) throw;
+      // Closed shows as an end of stream, or, when the server closed with our no-op still
+      // unread in its socket, as a reset (on send or recv): the kernel answers that with RST.
+      const std::string_view what = error.what();
+      if (!what.starts_with("connection closed") && !what.starts_with("recv") &&
+          !what.starts_with("send")) {
+        throw;
+      }
       transcript += "<closed>\n";
       break;
     }
