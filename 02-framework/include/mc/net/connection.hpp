@@ -162,7 +162,8 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   Clock::time_point last_activity_;
 
   bool writer_idle_ = false;
-  bool reading_batch_ = false;  // the reader is calling on_message for the bytes of one read
+  bool socket_emptied_ = false;  // the last read took less than it had room for
+  bool reading_batch_ = false;   // the reader is calling on_message for the bytes of one read
   bool reader_paused_ = false;
   bool draining_ = false;
   Error drain_reason_ = Error::kStopped;

@@ -80,12 +80,18 @@ asio::awaitable<void> Connection<C>::reader() {
       continue;
     }
     if (end == read_buffer_.size()) read_buffer_.resize(read_buffer_.size() * 2);
+    // A read that did not fill the buffer emptied the socket, and a peer that waits for our
+    // replies has not sent its next request yet: reading again at once would cost a system call
+    // that only says "nothing yet". Letting this thread's other connections go first gives it
+    // time to arrive; if it has not, the read below waits for epoll as before.
+    if (socket_emptied_) co_await asio::post(executor_, common::kUseTuple);
     auto [error, n] = co_await socket_.async_read_some(
         asio::buffer(read_buffer_.data() + end, read_buffer_.size() - end), common::kUseTuple);
     if (error) {
       close_now(error);
       co_return;
     }
+    socket_emptied_ = n < read_buffer_.size() - end;
     end += n;
     common::bump(stats_.bytes_read, std::uint64_t{n});
     touch();
