@@ -45,13 +45,18 @@ struct Outcome {
 };
 
 //! [deadline-test]
-TEST(SessionFailure, CallToASilentServerTimesOutAtItsDeadlineWithoutBlockingOthers) {
-  FakeServer silent;
-  testing::IoThread io;
-  Session session(io.io(), {"127.0.0.1", silent.port()}, quiet_options());
-  auto peer = silent.accept();
-  ASSERT_TRUE(peer);
+// A quiet session connected to a fake server; the test plays the server's side through `peer`.
+class ConnectedSession : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(peer); }
 
+  FakeServer server;
+  testing::IoThread io;
+  Session session{io.io(), {"127.0.0.1", server.port()}, quiet_options()};
+  std::optional<FakeServer::Peer> peer = server.accept();  // after the session: it connects
+};
+
+TEST_F(ConnectedSession, CallToASilentServerTimesOutAtItsDeadlineWithoutBlockingOthers) {
   Outcome<std::optional<Item>> slow;
   Outcome<std::optional<Item>> fast;
   session.get("slow", {.timeout = 3s}, slow.handler());
@@ -76,13 +81,7 @@ TEST(SessionFailure, CallToASilentServerTimesOutAtItsDeadlineWithoutBlockingOthe
 
 // The session's one deadline timer is re-armed after each expiry; a call made by a timed-out
 // call's callback must keep its own, nearer deadline.
-TEST(SessionFailure, ACallMadeWhenAnotherTimesOutKeepsItsOwnDeadline) {
-  FakeServer silent;
-  testing::IoThread io;
-  Session session(io.io(), {"127.0.0.1", silent.port()}, quiet_options());
-  auto peer = silent.accept();
-  ASSERT_TRUE(peer);
-
+TEST_F(ConnectedSession, ACallMadeWhenAnotherTimesOutKeepsItsOwnDeadline) {
   Outcome<std::optional<Item>> slow;
   Outcome<std::optional<Item>> retry;
   session.get("slow", {.timeout = 30s}, slow.handler());
@@ -97,13 +96,7 @@ TEST(SessionFailure, ACallMadeWhenAnotherTimesOutKeepsItsOwnDeadline) {
   ASSERT_TRUE(slow.ready(10s));
 }
 
-TEST(SessionFailure, ALateReplyIsDiscardedAndTheNextCallGetsItsOwn) {
-  FakeServer server;
-  testing::IoThread io;
-  Session session(io.io(), {"127.0.0.1", server.port()}, quiet_options());
-  auto peer = server.accept();
-  ASSERT_TRUE(peer);
-
+TEST_F(ConnectedSession, ALateReplyIsDiscardedAndTheNextCallGetsItsOwn) {
   Outcome<std::optional<Item>> first;
   session.get("first", {.timeout = 50ms}, first.handler());
   ASSERT_TRUE(first.ready(10s));
@@ -123,13 +116,7 @@ TEST(SessionFailure, ALateReplyIsDiscardedAndTheNextCallGetsItsOwn) {
   EXPECT_EQ(session.counters().late_replies.load(), 1u);
 }
 
-TEST(SessionFailure, AReplyThatAnswersNothingFailsTheCallAndTheSessionReconnects) {
-  FakeServer server;
-  testing::IoThread io;
-  Session session(io.io(), {"127.0.0.1", server.port()}, quiet_options());
-  auto peer = server.accept();
-  ASSERT_TRUE(peer);
-
+TEST_F(ConnectedSession, AReplyThatAnswersNothingFailsTheCallAndTheSessionReconnects) {
   Outcome<std::optional<Item>> call;
   Outcome<std::optional<Item>> behind;
   session.get("k", {.timeout = 10s}, call.handler());

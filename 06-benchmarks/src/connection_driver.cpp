@@ -29,10 +29,12 @@ bool Countdown::wait_until(Clock::time_point deadline) {
   return zero_.wait_until(lock, deadline, [this] { return count_ == 0; });
 }
 
-ConnectionDriver::ConnectionDriver(const Shared& shared, unsigned index,
-                                   std::uint64_t prefill_begin, std::uint64_t prefill_end,
-                                   std::uint64_t budget)
+ConnectionDriver::ConnectionDriver(const Shared& shared, asio::io_context& io, const Target& server,
+                                   unsigned index, std::uint64_t prefill_begin,
+                                   std::uint64_t prefill_end, std::uint64_t budget)
     : shared_(shared),
+      io_(io),
+      server_(server),
       // Sequential walks start spread over the key space, so connections do not move in step.
       chooser_(shared.options.key_pattern, shared.options.key_count, shared.options.seed + index,
                shared.options.key_count / std::max(shared.options.connections, 1u) * index,
@@ -44,14 +46,14 @@ ConnectionDriver::ConnectionDriver(const Shared& shared, unsigned index,
       multiget_names_(shared.options.multiget) {}
 
 //! [open]
-void ConnectionDriver::open(asio::io_context& io, const Target& server) {
+void ConnectionDriver::open() {
   client::SessionOptions options;
   options.timeout = shared_.options.timeout;  // every call's deadline: a late reply is a timeout
   options.connect_timeout = shared_.options.timeout;
   // The generator sends exactly the workload: no idle pings, and no reconnecting behind our
   // back (a lost connection ends this driver, see give_up()).
   options.heartbeat_interval = options.heartbeat_timeout = std::chrono::milliseconds(0);
-  session_.emplace(io, client::ServerAddress{server.host, server.port}, options);
+  session_.emplace(io_, client::ServerAddress{server_.host, server_.port}, options);
   // Calls made before the connection is up wait for it, so the prefill can start now.
   phase_ = Phase::kPrefill;
   fill(Clock::now());

@@ -44,19 +44,22 @@ struct Shared {
   Countdown& finished;    // each driver arrives once it has stopped and drained (or died)
 };
 
-/// The load on one Session. Every member function but the constructor and totals() runs on
-/// the thread of the io_context given to open() (the main thread posts them there), and so do
-/// the completion callbacks of the session's calls: a driver's state has one owner, no lock.
+/// The load on one Session. Every member function but the constructor, io() and totals() runs
+/// on the thread of io() (the main thread posts them there), and so do the completion callbacks
+/// of the session's calls: a driver's state has one owner, no lock.
 class ConnectionDriver {
  public:
-  /// `prefill_begin..prefill_end` are the keys this connection stores first; `budget` is its
-  /// share of `--requests` (0: unlimited, the run is timed).
-  ConnectionDriver(const Shared& shared, unsigned index, std::uint64_t prefill_begin,
-                   std::uint64_t prefill_end, std::uint64_t budget);
+  /// A driver for one connection to `server`, living on `io`. `prefill_begin..prefill_end` are
+  /// the keys it stores first; `budget` is its share of `--requests` (0: unlimited, the run is
+  /// timed).
+  ConnectionDriver(const Shared& shared, asio::io_context& io, const Target& server, unsigned index,
+                   std::uint64_t prefill_begin, std::uint64_t prefill_end, std::uint64_t budget);
 
-  /// Opens the session to `server` on `io` and starts the prefill (its calls wait for the
-  /// connection).
-  void open(asio::io_context& io, const Target& server);
+  /// The io_context whose thread runs this driver.
+  asio::io_context& io() const { return io_; }
+
+  /// Opens the session and starts the prefill (its calls wait for the connection).
+  void open();
   /// Start the timed (or counted) load; requests sent in [from, until) are measured.
   void start_run(Clock::time_point from, Clock::time_point until);
   /// Send nothing new; report finished once every call has completed.
@@ -87,6 +90,8 @@ class ConnectionDriver {
   void report_finished();
 
   const Shared& shared_;
+  asio::io_context& io_;
+  const Target& server_;
   KeyChooser chooser_;
   std::uint64_t next_prefill_;
   const std::uint64_t prefill_end_;

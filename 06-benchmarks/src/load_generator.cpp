@@ -52,28 +52,22 @@ class Fleet {
   Fleet(const Fleet&) = delete;
   Fleet& operator=(const Fleet&) = delete;
 
-  // The drivers are spread over the threads round-robin.
-  void add(std::unique_ptr<ConnectionDriver> driver, const Target& server) {
-    io_.push_back(&pool_.context(pool_.next()));
-    drivers_.push_back(std::move(driver));
-    servers_.push_back(&server);
-  }
+  // The next thread, round-robin: where the next driver should live.
+  asio::io_context& next_thread() { return pool_.context(pool_.next()); }
+
+  void add(std::unique_ptr<ConnectionDriver> driver) { drivers_.push_back(std::move(driver)); }
 
   // Starts the threads; each driver opens its session on its own.
   void start() {
     pool_.start();
-    for (std::size_t i = 0; i < drivers_.size(); ++i) {
-      asio::post(*io_[i], [driver = drivers_[i].get(), io = io_[i], server = servers_[i]] {
-        driver->open(*io, *server);
-      });
-    }
+    post_each([](ConnectionDriver& driver) { driver.open(); });
   }
 
   // Runs `action(driver)` on each driver's thread.
   template <typename Action>
   void post_each(Action action) {
-    for (std::size_t i = 0; i < drivers_.size(); ++i) {
-      asio::post(*io_[i], [driver = drivers_[i].get(), action] { action(*driver); });
+    for (const auto& driver : drivers_) {
+      asio::post(driver->io(), [driver = driver.get(), action] { action(*driver); });
     }
   }
 
@@ -121,8 +115,6 @@ class Fleet {
   // The pool is declared first, so the drivers go before the io_contexts their callbacks need.
   net::IoContextPool pool_;
   std::vector<std::unique_ptr<ConnectionDriver>> drivers_;
-  std::vector<asio::io_context*> io_;   // the thread of drivers_[i]
-  std::vector<const Target*> servers_;  // the server of drivers_[i]
   bool stopped_ = false;
 };
 
@@ -149,7 +141,8 @@ RunResult run_load(const LoadOptions& options, const ProgressCallback& progress)
       const std::uint64_t begin = options.prefill ? std::min(options.key_count, j * slice) : 0;
       const std::uint64_t end = options.prefill ? std::min(options.key_count, begin + slice) : 0;
       const std::uint64_t budget = per_connection + (index < options.requests % total ? 1 : 0);
-      fleet.add(std::make_unique<ConnectionDriver>(shared, index, begin, end, budget), server);
+      fleet.add(std::make_unique<ConnectionDriver>(shared, fleet.next_thread(), server, index,
+                                                   begin, end, budget));
     }
   }
 
