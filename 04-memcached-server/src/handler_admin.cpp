@@ -87,10 +87,7 @@ void Handler::on(const codec::CacheMemlimitRequest& request, ReplySink& sink) {
     return;
   }
   const std::size_t bytes = std::size_t{request.megabytes} << 20;
-  const std::size_t share = bytes / context_.store.size();
-  bool applied = true;
-  context_.store.for_each(
-      [&](Store& store) { applied = store.set_memory_limit(share) && applied; });
+  const bool applied = context_.store.pool().set_memory_limit(bytes);
   if (applied) context_.memory_limit.store(bytes, std::memory_order_relaxed);
   if (!request.noreply) sink.send_constant(applied ? reply::kOk : reply::kMemlimitAdjustFailed);
 }

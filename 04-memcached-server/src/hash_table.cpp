@@ -11,13 +11,13 @@ namespace {
 constexpr std::size_t kInitialBuckets = std::size_t{1} << 16;
 }  // namespace
 
-HashTable::HashTable(const SlabAllocator& slabs) : slabs_(slabs), buckets_(kInitialBuckets, 0) {}
+HashTable::HashTable(const SegmentPool& pool) : pool_(pool), buckets_(kInitialBuckets, 0) {}
 
 std::uint64_t HashTable::hash(std::string_view key) { return XXH3_64bits(key.data(), key.size()); }
 
 Chunk HashTable::find(std::string_view key, std::uint64_t hash) const {
   for (ItemRef ref = buckets_[hash & (buckets_.size() - 1)]; ref != 0;) {
-    Item* item = slabs_.resolve(ref);
+    Item* item = pool_.resolve(ref);
     if (item->key_length == key.size() &&
         std::memcmp(item->key_data(), key.data(), key.size()) == 0) {
       return {item, ref};
@@ -31,7 +31,7 @@ ItemRef* HashTable::link_to(ItemRef ref, std::uint64_t hash) {
   ItemRef* link = &buckets_[hash & (buckets_.size() - 1)];
   while (*link != ref) {
     assert(*link != 0 && "item not in the table");
-    link = &slabs_.resolve(*link)->next;
+    link = &pool_.resolve(*link)->next;
   }
   return link;
 }
@@ -59,7 +59,7 @@ void HashTable::replace(Chunk current, Chunk replacement, std::uint64_t hash) {
 
 void HashTable::collect_bucket(std::size_t index, std::vector<Chunk>& out) const {
   for (ItemRef ref = buckets_[index]; ref != 0;) {
-    Item* item = slabs_.resolve(ref);
+    Item* item = pool_.resolve(ref);
     out.push_back({item, ref});
     ref = item->next;
   }
@@ -72,7 +72,7 @@ void HashTable::grow() {
   const std::size_t mask = bigger.size() - 1;
   for (ItemRef head : buckets_) {
     for (ItemRef ref = head; ref != 0;) {
-      Item* item = slabs_.resolve(ref);
+      Item* item = pool_.resolve(ref);
       const ItemRef next = item->next;
       ItemRef& slot = bigger[hash(item->key()) & mask];
       item->next = slot;

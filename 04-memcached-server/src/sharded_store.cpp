@@ -5,18 +5,16 @@
 
 namespace mc::server {
 
-ShardedStore::ShardedStore(const StoreOptions& options, const Clock& clock, std::size_t shards) {
-  StoreOptions share = options;
-  share.memory_limit = options.memory_limit / std::max<std::size_t>(shards, 1);
+ShardedStore::ShardedStore(const StoreOptions& options, const Clock& clock, std::size_t shards)
+    : pool_(options.memory_limit, largest_item_footprint(options)) {
   for (std::size_t i = 0; i < std::max<std::size_t>(shards, 1); ++i) {
-    shards_.push_back(std::make_unique<Shard>(share, clock));
+    shards_.push_back(std::make_unique<Shard>(options, clock, pool_));
   }
 }
 
 std::size_t ShardedStore::shards_for(unsigned threads, const StoreOptions& options) {
-  constexpr std::size_t kLargestItemsPerShard = 4;
-  const std::size_t by_memory =
-      options.memory_limit / (kLargestItemsPerShard * options.item_size_max);
+  constexpr std::size_t kActiveShare = 8;
+  const std::size_t by_memory = options.memory_limit / (kActiveShare * SegmentPool::kUnit);
   return std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(by_memory, 1));
 }
 

@@ -28,19 +28,17 @@ StoreStats sum_store_stats(ServerContext& context) {
   return sum;
 }
 
-// Per size class, summed over shards (every shard has the same classes).
+// Per memcached size class, summed over shards.
 std::map<std::size_t, SlabClassStats> sum_slab_stats(ServerContext& context) {
   std::map<std::size_t, SlabClassStats> classes;
   context.store.for_each([&](const Store& store) {
     const auto per_class = store.slab_stats();
     for (std::size_t id = 0; id < per_class.size(); ++id) {
       const auto& s = per_class[id];
-      if (s.slab.total_pages == 0 && s.number == 0) continue;
+      if (s.number == 0 && s.evicted == 0 && s.outofmemory == 0) continue;
       auto& sum = classes[id + 1];  // memcached numbers its classes from 1
       sum.slab.chunk_size = s.slab.chunk_size;
       sum.slab.chunks_per_page = s.slab.chunks_per_page;
-      sum.slab.total_pages += s.slab.total_pages;
-      sum.slab.free_chunks += s.slab.free_chunks;
       sum.number += s.number;
       sum.mem_requested += s.mem_requested;
       sum.evicted += s.evicted;
@@ -113,6 +111,8 @@ std::string general_stats(ServerContext& context) {
   stat(out, "hash_bytes", hash_bytes);
   stat(out, "hash_is_expanding", 0);
   stat(out, "slabs_moved", store.slabs_moved);
+  stat(out, "segments_evicted", store.segments_evicted);
+  stat(out, "items_kept", store.items_kept);
   stat(out, "malloc_fails", 0);
   stat(out, "bytes", store.bytes);
   stat(out, "curr_items", store.curr_items);
@@ -186,27 +186,28 @@ std::string items_stats(ServerContext& context) {
 }
 
 std::string slabs_stats(ServerContext& context) {
+  // The segment store has no pages per class: each class shows its items as memcached would
+  // hold them (whole chunks, pages rounded up), and total_malloced the memory really in use.
   std::string out;
-  std::uint64_t malloced = 0;
   std::size_t active = 0;
   for (const auto& [id, s] : sum_slab_stats(context)) {
-    if (s.slab.total_pages == 0) continue;
+    if (s.number == 0) continue;
     ++active;
-    const std::uint64_t total_chunks = std::uint64_t{s.slab.total_pages} * s.slab.chunks_per_page;
-    malloced += std::uint64_t{s.slab.total_pages} << 20;
+    const std::uint64_t pages = (s.number + s.slab.chunks_per_page - 1) / s.slab.chunks_per_page;
+    const std::uint64_t total_chunks = pages * s.slab.chunks_per_page;
     const auto field = [&](std::string_view name, std::uint64_t value) {
       fmt::format_to(std::back_inserter(out), "STAT {}:{} {}\r\n", id, name, value);
     };
     field("chunk_size", s.slab.chunk_size);
     field("chunks_per_page", s.slab.chunks_per_page);
-    field("total_pages", s.slab.total_pages);
+    field("total_pages", pages);
     field("total_chunks", total_chunks);
-    field("used_chunks", total_chunks - s.slab.free_chunks);
-    field("free_chunks", s.slab.free_chunks);
+    field("used_chunks", s.number);
+    field("free_chunks", total_chunks - s.number);
     field("free_chunks_end", 0);
   }
   stat(out, "active_slabs", active);
-  stat(out, "total_malloced", malloced);
+  stat(out, "total_malloced", context.store.pool().memory_in_use());
   out += "END\r\n";
   return out;
 }

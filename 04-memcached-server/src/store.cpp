@@ -6,20 +6,33 @@ namespace mc::server {
 
 namespace {
 bool valid_key(std::string_view key) { return !key.empty() && key.size() <= kMaxKeyLength; }
+
 }  // namespace
 
 Store::Store(const StoreOptions& options, const Clock& clock)
     : options_(options),
       clock_(clock),
-      // memcached's limit caps key + value together, so the largest item has any key length.
-      slabs_(options.memory_limit,
-             Item::total_size(1, mc::server::max_value_size(options.item_size_max, 1, 0, false))),
-      table_(slabs_),
-      class_stats_(static_cast<std::size_t>(slabs_.class_count())) {
+      own_pool_(
+          std::make_unique<SegmentPool>(options.memory_limit, largest_item_footprint(options))),
+      pool_(*own_pool_),
+      table_(pool_),
+      class_stats_(SizeClasses::kCount) {
   released_.cas_enabled = options.cas_enabled;
 }
 
-Store::~Store() { free_released(); }
+Store::Store(const StoreOptions& options, const Clock& clock, SegmentPool& pool)
+    : options_(options),
+      clock_(clock),
+      pool_(pool),
+      table_(pool_),
+      class_stats_(SizeClasses::kCount) {
+  released_.cas_enabled = options.cas_enabled;
+}
+
+Store::~Store() {
+  free_released();
+  pool_.release_all_of(this);
+}
 
 bool Store::is_dead(const Item& item) const {
   // Flushed: stored before the last flush_all took effect (see flush_all()).
@@ -29,7 +42,7 @@ bool Store::is_dead(const Item& item) const {
 
 void Store::apply_pending_flush() {
   if (pending_flush_ != 0 && pending_flush_ <= clock_.now()) {
-    oldest_live_cas_ = last_cas_ + 1;
+    oldest_live_cas_ = pool_.last_cas() + 1;
     pending_flush_ = 0;
   }
 }
@@ -156,7 +169,8 @@ std::size_t Store::expire_some(std::size_t max_items) {
         keep_idle_time(item);
         continue;
       }
-      SlabClassStats& cls = class_stats_[static_cast<std::size_t>(slabs_.class_of(&item))];
+      SlabClassStats& cls =
+          class_stats_[static_cast<std::size_t>(SizeClasses::of(item.total_size()))];
       // As memcached's crawler: flushed items are not counted as unfetched.
       if ((item.state & kItemFetched) == 0 && item.cas >= oldest_live_cas_) {
         ++stats_.expired_unfetched;
@@ -182,9 +196,18 @@ void Store::keep_idle_time(Item& item) const {
 }
 
 std::vector<SlabClassStats> Store::slab_stats() const {
+  // A class's "pages" are its items' bytes in memcached's chunks, so that the numbers read
+  // as memcached's would for the same items; the memory itself is in segments.
   std::vector<SlabClassStats> result = class_stats_;
-  for (int i = 0; i < slabs_.class_count(); ++i) {
-    result[static_cast<std::size_t>(i)].slab = slabs_.info(i);
+  for (std::size_t i = 0; i < result.size(); ++i) {
+    SlabClassInfo& slab = result[i].slab;
+    slab.chunk_size = SizeClasses::chunk_size(i);
+    slab.chunks_per_page = static_cast<std::uint32_t>(SegmentPool::kUnit / slab.chunk_size);
+    const std::uint64_t chunks = result[i].number;
+    slab.total_pages =
+        static_cast<std::uint32_t>((chunks + slab.chunks_per_page - 1) / slab.chunks_per_page);
+    slab.free_chunks =
+        static_cast<std::uint32_t>(std::uint64_t{slab.total_pages} * slab.chunks_per_page - chunks);
   }
   return result;
 }

@@ -1,39 +1,45 @@
-// Where the store's memory comes from: allocation with CLOCK eviction and page moves between
-// size classes, and the linking, unlinking and reference counting of items.
+// Where the store's memory comes from: items appended to segments of the pool, the eviction
+// of whole segments when the pool is full, and the linking, unlinking and reference counting
+// of items.
+#include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <new>
 
 #include "mc/server/store.hpp"
 
 namespace mc::server {
 
+namespace {
+// An evicted segment's items that were read since they were written move on, up to half a
+// segment: enough to keep the hot set, while every eviction still frees at least half of
+// what it takes.
+constexpr std::size_t kMaxKept = SegmentPool::kUnit / 2;
+// How often an allocation finds the oldest segment's owner busy before it gives up and goes
+// past the memory limit for a while rather than refuse the write.
+constexpr int kMaxBusyOwners = 64;
+}  // namespace
+
 //! [allocate]
 Chunk Store::allocate(std::string_view key, std::size_t value_length, std::uint32_t flags,
                       RelTime exptime) {
   const std::size_t size = Item::total_size(key.size(), value_length);
-  const int cls = slabs_.class_for(size);
-  if (cls < 0) return {};
+  if (Item::footprint(size) > pool_.largest_item()) return {};
   if (released_.maybe_nonempty()) free_released();
-
-  // A free chunk or a new page; else evict within the class (memcached also evicts per
-  // class); else take a page away from the class that has the most.
-  Chunk chunk = slabs_.allocate(cls);
-  if (chunk.item == nullptr && slabs_.info(cls).total_pages > 0 && evict_one(cls)) {
-    chunk = slabs_.allocate(cls);
-  }
-  if (chunk.item == nullptr && steal_page(cls)) chunk = slabs_.allocate(cls);
-  if (chunk.item == nullptr) {
-    ++class_stats_[static_cast<std::size_t>(cls)].outofmemory;
+  std::byte* place = reserve(Item::footprint(size));
+  if (place == nullptr) {
+    ++class_stats_[static_cast<std::size_t>(SizeClasses::of(size))].outofmemory;
     return {};
   }
-  Item& item = *chunk.item;
-  item.key_length = static_cast<std::uint8_t>(key.size());
-  item.value_length = static_cast<std::uint32_t>(value_length);
-  item.flags = flags;
-  item.exptime = exptime;
-  std::memcpy(item.key_data(), key.data(), key.size());
-  std::memcpy(item.value_data() + value_length, "\r\n", 2);
-  return chunk;
+  Item* item = new (place) Item{};
+  ++pool_.segment(pool_.segment_of(item)).outstanding;
+  item->key_length = static_cast<std::uint8_t>(key.size());
+  item->value_length = static_cast<std::uint32_t>(value_length);
+  item->flags = flags;
+  item->exptime = exptime;
+  std::memcpy(item->key_data(), key.data(), key.size());
+  std::memcpy(item->value_data() + value_length, "\r\n", 2);
+  return {item, pool_.ref_of(item)};
 }
 //! [allocate]
 
@@ -46,80 +52,214 @@ Item* Store::create(std::string_view key, std::string_view value, std::uint64_t 
   return chunk.item;
 }
 
-//! [evict]
-bool Store::evict_one(int cls) {
-  SlabClassStats& counters = class_stats_[static_cast<std::size_t>(cls)];
-  const SlabClassInfo info = slabs_.info(cls);
-  // Two turns of the hand always find a victim: the first clears every reference bit. (With
-  // -M only dead items are taken, so the search may end empty-handed.)
-  const std::size_t limit = std::size_t{2} * info.total_pages * info.chunks_per_page + 1;
-  for (std::size_t step = 0; step < limit; ++step) {
-    const Chunk chunk = slabs_.advance_hand(cls);
-    Item& item = *chunk.item;
-    if ((item.state & kItemLinked) == 0) continue;  // free, or unlinked and still in a reply
+std::size_t Store::room_in_active() const {
+  return active_ == kNoSegment ? 0 : SegmentPool::kUnit - pool_.segment(active_).used;
+}
+
+void Store::seal_active() {
+  if (active_ == kNoSegment) return;
+  pool_.seal(active_);
+  active_ = kNoSegment;
+}
+
+//! [reserve]
+std::byte* Store::reserve(std::size_t bytes) {
+  if (bytes > SegmentPool::kUnit) return reserve_large(bytes);
+  if (room_in_active() < bytes && !make_room(bytes)) return nullptr;
+  Segment& segment = pool_.segment(active_);
+  std::byte* place = pool_.data(active_) + segment.used;
+  segment.used += static_cast<std::uint32_t>(bytes);
+  return place;
+}
+
+bool Store::make_room(std::size_t bytes) {
+  int busy = 0;
+  while (room_in_active() < bytes) {
+    seal_active();
+    active_ = pool_.take(1, this);
+    if (active_ != kNoSegment) return true;
+    const Eviction done = evict_oldest(bytes);  // may give us back the evicted segment
+    if (done == Eviction::kDone || (done == Eviction::kBusy && ++busy < kMaxBusyOwners)) continue;
+    // Every segment is active or still read by replies. Refusing the write would make one
+    // slow reader fail everybody's sets; memory over the limit is given back as they finish.
+    if (!options_.evictions) return false;
+    active_ = pool_.take(1, this, /*beyond_limit=*/true);
+    return active_ != kNoSegment;
+  }
+  return true;
+}
+//! [reserve]
+
+std::byte* Store::reserve_large(std::size_t bytes) {
+  // An item larger than a unit gets a segment of its own, of as many units as it needs.
+  const std::size_t units = SegmentPool::units_for(bytes);
+  int busy = 0;
+  SegmentId id = pool_.take(units, this);
+  while (id == kNoSegment) {
+    const Eviction done = evict_oldest(0);
+    if (done == Eviction::kDone || (done == Eviction::kBusy && ++busy < kMaxBusyOwners)) {
+      id = pool_.take(units, this);
+      continue;
+    }
+    if (!options_.evictions) return nullptr;
+    id = pool_.take(units, this, /*beyond_limit=*/true);
+    if (id == kNoSegment) return nullptr;
+  }
+  pool_.segment(id).used = static_cast<std::uint32_t>(bytes);
+  pool_.seal(id);
+  return pool_.data(id);
+}
+
+//! [evict-oldest]
+Store::Eviction Store::evict_oldest(std::size_t reuse_for) {
+  const SegmentPool::Victim victim = pool_.pop_oldest();
+  if (victim.id == kNoSegment) return Eviction::kNothing;
+  if (victim.owner == this) {
+    return evict_segment(victim.id, reuse_for) ? Eviction::kDone : Eviction::kNothing;
+  }
+  // Another shard's segment: its lock, without waiting, since that shard may be waiting for
+  // ours. If it is busy, one of our own segments goes instead.
+  assert(victim.owner->guard_ != nullptr && "stores sharing a pool need guards");
+  std::unique_lock lock(*victim.owner->guard_, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    pool_.put_back(victim.id);
+    const SegmentPool::Victim own = pool_.pop_oldest(this);
+    if (own.id == kNoSegment) return Eviction::kBusy;
+    return evict_segment(own.id, reuse_for) ? Eviction::kDone : Eviction::kNothing;
+  }
+  return victim.owner->evict_segment(victim.id, 0) ? Eviction::kDone : Eviction::kNothing;
+}
+//! [evict-oldest]
+
+//! [evict-segment]
+bool Store::evict_segment(SegmentId id, std::size_t reuse_for) {
+  free_released();
+  Segment& segment = pool_.segment(id);
+  std::byte* const data = pool_.data(id);
+  const bool evicting = options_.evictions;
+  if (segment.units > 1 && evicting) {
+    // A large item's own segment: if it was read since it was written, it goes to the back of
+    // the queue instead, which costs no copy.
+    Item& item = *reinterpret_cast<Item*>(data);
+    if ((item.state & kItemLinked) != 0 && (item.state & kItemReferenced) != 0 && !is_dead(item)) {
+      item.state &= static_cast<std::uint8_t>(~kItemReferenced);
+      pool_.requeue(id);
+      return true;
+    }
+  }
+  // What we may keep: room left beside the caller's item when the segment comes back to us,
+  // else what fits in our active segment.
+  std::size_t keep_budget = 0;
+  if (evicting) {
+    keep_budget =
+        std::min(kMaxKept, reuse_for > 0 ? SegmentPool::kUnit - reuse_for : room_in_active());
+  }
+  bool live_left = false;
+  for (std::size_t offset = 0; offset < segment.used;) {
+    Item& item = *reinterpret_cast<Item*>(data + offset);
+    offset += item.footprint();
+    if ((item.state & kItemLinked) == 0) continue;  // deleted or replaced already
+    const Chunk chunk{&item, pool_.ref_of(&item)};
     const std::uint64_t hash = HashTable::hash(item.key());
+    SlabClassStats& counters =
+        class_stats_[static_cast<std::size_t>(SizeClasses::of(item.total_size()))];
     if (is_dead(item)) {
-      // An expired item is the best victim: memcached counts its reuse as "reclaimed".
+      // Expired: memcached counts its memory's reuse as "reclaimed", not as an eviction.
       ++stats_.reclaimed;
       ++counters.reclaimed;
       if ((item.state & kItemFetched) == 0) {
         ++stats_.expired_unfetched;
         ++counters.expired_unfetched;
       }
-      const bool freed = item.refcount.load(std::memory_order_acquire) == 1;
       unlink(chunk, hash);
-      if (freed) return true;
-      continue;
-    }
-    if (item.refcount.load(std::memory_order_acquire) > 1) continue;  // a reply still reads it
-    if (!options_.evictions) continue;  // -M: only dead items make room
-    if ((item.state & kItemReferenced) != 0) {
-      item.state &= static_cast<std::uint8_t>(~kItemReferenced);  // second chance
-      continue;
-    }
-    ++stats_.evictions;
-    ++counters.evicted;
-    if ((item.state & kItemFetched) == 0) {
-      ++stats_.evicted_unfetched;
-      ++counters.evicted_unfetched;
-    }
-    unlink(chunk, hash);
-    return true;
-  }
-  return false;
-}
-//! [evict]
-
-bool Store::steal_page(int cls) {
-  const int victim = slabs_.richest_class(cls);
-  if (victim < 0) return false;
-  // Give up unless every chunk of the page can go now: free, or linked with no reply on it;
-  // with -M (no evictions) only a page of free chunks can move.
-  const bool movable = slabs_.for_each_chunk_of_hand_page(victim, [&](Chunk chunk) {
-    const Item& item = *chunk.item;
-    if ((item.state & kItemFree) != 0) return true;
-    return options_.evictions && (item.state & kItemLinked) != 0 &&
-           item.refcount.load(std::memory_order_acquire) == 1;
-  });
-  if (!movable) return false;
-  SlabClassStats& counters = class_stats_[static_cast<std::size_t>(victim)];
-  slabs_.for_each_chunk_of_hand_page(victim, [&](Chunk chunk) {
-    Item& item = *chunk.item;
-    if ((item.state & kItemLinked) != 0) {
+    } else if (!evicting) {
+      live_left = true;  // -M: live items are never evicted
+    } else if ((item.state & kItemReferenced) != 0 &&
+               kept_bytes_ + item.footprint() <= keep_budget) {
+      keep(chunk, hash);
+    } else {
       ++stats_.evictions;
       ++counters.evicted;
-      unlink(chunk, HashTable::hash(item.key()));
+      if ((item.state & kItemFetched) == 0) {
+        ++stats_.evicted_unfetched;
+        ++counters.evicted_unfetched;
+      }
+      unlink(chunk, hash);
     }
-    return true;
-  });
-  slabs_.move_hand_page(victim, cls);
-  ++stats_.slabs_moved;
+  }
+  if (live_left) {
+    pool_.put_back(id);
+    return false;
+  }
+  ++stats_.segments_evicted;
+  if (segment.outstanding > 0) {
+    pool_.drain(id);  // a reply still reads an item: the memory comes back when it is done
+  } else if (reuse_for > 0) {
+    pool_.reactivate(id);
+    active_ = id;
+  } else {
+    pool_.release(id);
+  }
+  put_back_kept();
   return true;
+}
+//! [evict-segment]
+
+void Store::keep(Chunk chunk, std::uint64_t hash) {
+  // Everything but the atomic refcount is copied out; a handle may be releasing it right now.
+  const Item& item = *chunk.item;
+  KeptItem kept;
+  kept.cas = item.cas;
+  kept.exptime = item.exptime;
+  kept.flags = item.flags;
+  kept.value_length = item.value_length;
+  kept.key_length = item.key_length;
+  kept.state = static_cast<std::uint8_t>(item.state & ~(kItemLinked | kItemReferenced));
+  kept.last_access = item.last_access;
+  kept.offset = kept_data_.size();
+  const auto* bytes = reinterpret_cast<const std::byte*>(item.key_data());
+  kept_data_.insert(kept_data_.end(), bytes, bytes + item.key_length + item.value_length + 2);
+  kept_.push_back(kept);
+  kept_bytes_ += item.footprint();
+  unlink(chunk, hash);
+}
+
+void Store::put_back_kept() {
+  for (const KeptItem& kept : kept_) {
+    const std::size_t size = Item::total_size(kept.key_length, kept.value_length);
+    SlabClassStats& counters = class_stats_[static_cast<std::size_t>(SizeClasses::of(size))];
+    if (room_in_active() < Item::footprint(size)) {
+      // Only when the evicted segment is still read by a reply and could not be reused.
+      ++stats_.evictions;
+      ++counters.evicted;
+      continue;
+    }
+    Segment& segment = pool_.segment(active_);
+    Item* item = new (pool_.data(active_) + segment.used) Item{};
+    segment.used += static_cast<std::uint32_t>(Item::footprint(size));
+    ++segment.outstanding;
+    item->cas = kept.cas;
+    item->exptime = kept.exptime;
+    item->flags = kept.flags;
+    item->value_length = kept.value_length;
+    item->key_length = kept.key_length;
+    item->state = kept.state | kItemLinked;
+    item->last_access = kept.last_access;
+    item->refcount.store(1, std::memory_order_relaxed);  // the table's reference
+    std::memcpy(item->key_data(), kept_data_.data() + kept.offset,
+                std::size_t{kept.key_length} + kept.value_length + 2);
+    table_.insert({item, pool_.ref_of(item)}, HashTable::hash(item->key()));
+    account(*item, true);
+    ++stats_.items_kept;
+  }
+  kept_.clear();
+  kept_data_.clear();
+  kept_bytes_ = 0;
 }
 
 void Store::account(const Item& item, bool add) {
-  SlabClassStats& counters = class_stats_[static_cast<std::size_t>(slabs_.class_of(&item))];
   const std::size_t size = item.total_size();
+  SlabClassStats& counters = class_stats_[static_cast<std::size_t>(SizeClasses::of(size))];
   if (add) {
     ++stats_.curr_items;
     stats_.bytes += size;
@@ -135,7 +275,7 @@ void Store::account(const Item& item, bool add) {
 
 void Store::link(Chunk chunk, std::uint64_t hash) {
   Item& item = *chunk.item;
-  item.cas = ++last_cas_;
+  item.cas = pool_.next_cas();
   item.refcount.store(1, std::memory_order_relaxed);  // the table's reference
   item.state |= kItemLinked;  // keeping the marks the caller set (stale, binary key)
   item.last_access = static_cast<AccessTime>(clock_.now());
@@ -146,7 +286,7 @@ void Store::link(Chunk chunk, std::uint64_t hash) {
 
 void Store::replace(Chunk current, Chunk replacement, std::uint64_t hash) {
   Item& item = *replacement.item;
-  item.cas = ++last_cas_;
+  item.cas = pool_.next_cas();
   item.refcount.store(1, std::memory_order_relaxed);
   item.state |= kItemLinked;
   item.last_access = static_cast<AccessTime>(clock_.now());
@@ -158,6 +298,16 @@ void Store::replace(Chunk current, Chunk replacement, std::uint64_t hash) {
   release(current.item);
 }
 
+void Store::link_or_replace(Chunk current, Chunk fresh, std::uint64_t hash) {
+  // The current item may have been evicted while the fresh one was allocated (it was only
+  // pinned, which keeps its bytes, not its place in the table).
+  if (current.item != nullptr && is_linked(*current.item)) {
+    replace(current, fresh, hash);
+  } else {
+    link(fresh, hash);
+  }
+}
+
 void Store::unlink(Chunk chunk, std::uint64_t hash) {
   table_.erase(chunk, hash);
   chunk.item->state &= static_cast<std::uint8_t>(~kItemLinked);
@@ -167,14 +317,21 @@ void Store::unlink(Chunk chunk, std::uint64_t hash) {
 
 void Store::release(Item* item) {
   // The table's (or the store's own temporary) reference. If a handle still holds the item,
-  // the handle's last release frees it later, through released_.
-  if (item->refcount.fetch_sub(1, std::memory_order_acq_rel) == 1) slabs_.free(item);
+  // the handle's last release hands it back later, through released_.
+  if (item->refcount.fetch_sub(1, std::memory_order_acq_rel) == 1) forget(item);
+}
+
+void Store::forget(const Item* item) {
+  // Nothing can read the item any more. Its segment is reused when that is true of all of
+  // its items, so a segment whose items all expired or were deleted is reclaimed whole.
+  const SegmentId id = pool_.segment_of(item);
+  if (--pool_.segment(id).outstanding == 0) pool_.release_if_idle(id);
 }
 
 void Store::free_released() {
   for (Item* item = released_.take_all(); item != nullptr;) {
-    Item* next = item->next_unused;  // read before free() reuses the link
-    slabs_.free(item);
+    Item* next = item->next_unused;
+    forget(item);
     item = next;
   }
 }

@@ -66,14 +66,14 @@ MetaDeleteResult Store::meta_delete(std::string_view key, const MetaDeleteOption
   // the stale version can replace it. A handle's CAS may not change under a reply that reads
   // it: in place only if the table holds the sole reference, else on a copy.
   if (item->refcount.load(std::memory_order_acquire) == 1) {
-    item->cas = ++last_cas_;
+    item->cas = pool_.next_cas();
   } else {
     item->refcount.fetch_add(1, std::memory_order_relaxed);  // pinned while we allocate
     const Chunk copy = allocate(key, item->value_length, item->flags, item->exptime);
     if (copy.item != nullptr) {
       std::memcpy(copy.item->value_data(), item->value_data(), item->value_length);
       copy.item->state = item->state & (kItemFetched | kItemReferenced | kItemKeyBinary);
-      replace(found.chunk, copy, found.hash);
+      link_or_replace(found.chunk, copy, found.hash);
       copy.item->last_access = item->last_access;  // invalidating is not an access
     }
     release(item);
@@ -133,7 +133,7 @@ ItemInfo Store::describe(const Item& item) const {
   info.cas = options_.cas_enabled ? item.cas : 0;
   info.fetched = (item.state & kItemFetched) != 0;
   info.key_binary = (item.state & kItemKeyBinary) != 0;
-  info.slab_class = slabs_.class_of(&item);
+  info.slab_class = SizeClasses::of(item.total_size());
   info.size = item.total_size();
   return info;
 }

@@ -31,6 +31,8 @@ StoreStats& StoreStats::operator+=(const StoreStats& other) {
   crawler_reclaimed += other.crawler_reclaimed;
   crawler_items_checked += other.crawler_items_checked;
   slabs_moved += other.slabs_moved;
+  segments_evicted += other.segments_evicted;
+  items_kept += other.items_kept;
   return *this;
 }
 

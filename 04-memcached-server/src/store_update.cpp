@@ -85,7 +85,7 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
       break;
   }
 
-  // Pin the old item so that making room for the new one cannot evict it.
+  // Pin the old item: making room for the new one may evict it, but its bytes stay readable.
   if (current != nullptr) current->refcount.fetch_add(1, std::memory_order_relaxed);
   Chunk fresh;
   if (mode == StoreMode::kAppend || mode == StoreMode::kPrepend) {
@@ -109,7 +109,9 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
   if (fresh.item == nullptr) {
     const bool appending = mode == StoreMode::kAppend || mode == StoreMode::kPrepend;
     outcome.result = appending ? StoreResult::kNotStored : StoreResult::kOutOfMemory;
-    if (mode == StoreMode::kSet && current != nullptr) unlink(old.chunk, old.hash);
+    if (mode == StoreMode::kSet && current != nullptr && is_linked(*current)) {
+      unlink(old.chunk, old.hash);
+    }
   } else {
     if (mode == StoreMode::kCas) ++stats_.cas_hits;
     if (marks.key_binary) fresh.item->state |= kItemKeyBinary;
@@ -118,11 +120,7 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
       fresh.item->exptime = current->exptime;
       fresh.item->state |= kItemStale | (current->state & kItemTokenSent);
     }
-    if (current != nullptr) {
-      replace(old.chunk, fresh, old.hash);
-    } else {
-      link(fresh, old.hash);
-    }
+    link_or_replace(current != nullptr ? old.chunk : Chunk{}, fresh, old.hash);
     outcome.cas = options_.cas_enabled ? fresh.item->cas : 0;
   }
   if (current != nullptr) release(current);
@@ -159,7 +157,7 @@ DeltaOutcome Store::delta(std::string_view key, bool incr, std::uint64_t amount,
   if (length <= item->value_length && item->refcount.load(std::memory_order_acquire) == 1) {
     std::memcpy(item->value_data(), digits, length);
     std::memset(item->value_data() + length, ' ', item->value_length - length);
-    item->cas = ++last_cas_;
+    item->cas = pool_.next_cas();
     return {DeltaResult::kOk, value, options_.cas_enabled ? item->cas : 0};
   }
   item->refcount.fetch_add(1, std::memory_order_relaxed);  // pinned while we allocate
@@ -167,7 +165,7 @@ DeltaOutcome Store::delta(std::string_view key, bool incr, std::uint64_t amount,
   DeltaOutcome outcome{DeltaResult::kOutOfMemory};
   if (fresh.item != nullptr) {
     std::memcpy(fresh.item->value_data(), digits, length);
-    replace(found.chunk, fresh, found.hash);
+    link_or_replace(found.chunk, fresh, found.hash);
     outcome = {DeltaResult::kOk, value, options_.cas_enabled ? fresh.item->cas : 0};
   }
   release(item);

@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
 
   const auto& stats = store.stats();
   fmt::print("items {} (stored {}, evicted {})\n", items, stats.curr_items, stats.evictions);
-  fmt::print("item bytes {} ({} per item), slab pages {} MiB, hash table {} KiB\n", stats.bytes,
+  fmt::print("item bytes {} ({} per item), segments {} MiB, hash table {} KiB\n", stats.bytes,
              stats.bytes / static_cast<std::uint64_t>(items), store.memory_in_use() >> 20,
              store.hash_table_bytes() >> 10);
   fmt::print("rss before {} after {} growth {} bytes/item {:.1f}\n", before, after, after - before,

@@ -1,143 +1,282 @@
-// The memory limit: CLOCK eviction order, counting, and pages moving between size classes.
+// The memory limit: segments evicted oldest first with a second chance for items read since
+// they were written, one pool for every shard, items held by replies, large items, and whole
+// segments reclaimed when their items expire.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "mc/server/sharded_store.hpp"
 #include "mc/server/store.hpp"
 
 namespace mc::server {
 namespace {
 
-constexpr std::size_t kPage = std::size_t{1} << 20;
+constexpr std::size_t kUnit = SegmentPool::kUnit;
 
-std::string key_of(int i) { return fmt::format("key{}", i); }
+std::string key_of(int i) { return fmt::format("key{:06}", i); }  // all one length
+
+StoreOptions megabytes(std::size_t count) {
+  StoreOptions options;
+  options.memory_limit = count * kUnit;
+  return options;
+}
+
+// How many items of 1000-byte values fill one segment.
+int per_segment() {
+  return static_cast<int>(kUnit / Item::footprint(Item::total_size(key_of(0).size(), 1000)));
+}
 
 class StoreMemoryTest : public ::testing::Test {
  protected:
   Clock clock_{1'700'000'000};
-
-  static StoreOptions pages(std::size_t count) {
-    StoreOptions options;
-    options.memory_limit = count * kPage;
-    return options;
-  }
-  // How many items with 1000-byte values fit in one page (their chunks are all one class).
-  static int per_page(const Store& store) {
-    const std::size_t size = Item::total_size(key_of(0).size(), 1000);
-    for (const SlabClassStats& cls : store.slab_stats()) {
-      if (cls.slab.chunk_size >= size) return static_cast<int>(kPage / cls.slab.chunk_size);
-    }
-    return 0;
-  }
+  const std::string value_ = std::string(1000, 'v');
 };
 
 TEST_F(StoreMemoryTest, EvictsToStayWithinTheLimit) {
-  Store store(pages(2), clock_);
-  const std::string value(1000, 'v');
-  const int capacity = 2 * per_page(store);
-  for (int i = 0; i < 3 * capacity; ++i) {
-    ASSERT_EQ(store.store(StoreMode::kSet, key_of(i), value, 0, 0).result, StoreResult::kStored);
+  Store store(megabytes(4), clock_);
+  const int total = 12 * per_segment();
+  for (int i = 0; i < total; ++i) {
+    ASSERT_EQ(store.store(StoreMode::kSet, key_of(i), value_, 0, 0).result, StoreResult::kStored);
     ASSERT_LE(store.memory_in_use(), store.memory_limit());
   }
-  EXPECT_EQ(store.stats().curr_items, static_cast<std::uint64_t>(capacity));
-  EXPECT_EQ(store.stats().evictions, static_cast<std::uint64_t>(2 * capacity));
-  EXPECT_EQ(store.stats().evicted_unfetched, store.stats().evictions);
-  EXPECT_TRUE(store.get(key_of(3 * capacity - 1)));  // the newest survive
-  EXPECT_FALSE(store.get(key_of(0)));                // the oldest went first
+  const StoreStats& stats = store.stats();
+  EXPECT_EQ(stats.curr_items + stats.evictions, static_cast<std::uint64_t>(total));
+  EXPECT_GE(stats.curr_items, static_cast<std::uint64_t>(3 * per_segment()));
+  EXPECT_EQ(stats.evicted_unfetched, stats.evictions);
+  EXPECT_TRUE(store.get(key_of(total - 1)));  // the newest survive
+  EXPECT_FALSE(store.get(key_of(0)));         // the oldest went first
 }
 
-TEST_F(StoreMemoryTest, RecentlyReadItemsGetASecondChance) {
-  Store store(pages(1), clock_);
-  const std::string value(1000, 'v');
-  const int capacity = per_page(store);
-  for (int i = 0; i < capacity; ++i) store.store(StoreMode::kSet, key_of(i), value, 0, 0);
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE(store.get(key_of(i)));  // sets the CLOCK bit
-  for (int i = 0; i < 10; ++i) {
-    store.store(StoreMode::kSet, fmt::format("new{}", i), value, 0, 0);
-  }
-  // The hand skipped the ten read items (clearing their bits) and evicted the next ten.
+TEST_F(StoreMemoryTest, ItemsReadSinceTheyWereWrittenOutliveTheirSegment) {
+  Store store(megabytes(4), clock_);
+  const int n = per_segment();
+  for (int i = 0; i < 4 * n; ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 0);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(store.get(key_of(i)));  // in the oldest segment
+  // Most of a segment more: the oldest segment goes, but its ten read items move on.
+  for (int i = 0; i < n - 100; ++i) store.store(StoreMode::kSet, key_of(10 * n + i), value_, 0, 0);
   for (int i = 0; i < 10; ++i) EXPECT_TRUE(store.get(key_of(i))) << i;
-  for (int i = 10; i < 20; ++i) EXPECT_FALSE(store.get(key_of(i))) << i;
-  for (int i = 20; i < capacity; ++i) EXPECT_TRUE(store.get(key_of(i))) << i;
-  EXPECT_EQ(store.stats().evictions, 10u);
+  for (int i = 10; i < n; ++i) EXPECT_FALSE(store.get(key_of(i))) << i;
+  for (int i = n; i < 4 * n; ++i) EXPECT_TRUE(store.get(key_of(i))) << i;
+  EXPECT_EQ(store.stats().items_kept, 10u);
+  EXPECT_EQ(store.stats().evictions, static_cast<std::uint64_t>(n - 10));
 }
 
-TEST_F(StoreMemoryTest, ExpiredItemsAreReclaimedBeforeLiveOnes) {
-  Store store(pages(1), clock_);
-  const std::string value(1000, 'v');
-  const int capacity = per_page(store);
-  for (int i = 0; i < capacity; ++i) {
-    // Every other item expires in 10 seconds.
-    store.store(StoreMode::kSet, key_of(i), value, 0, i % 2 == 0 ? 10 : 0);
-  }
+TEST_F(StoreMemoryTest, ExpiredItemsAreReclaimedNotEvicted) {
+  Store store(megabytes(2), clock_);
+  const int n = per_segment();
+  for (int i = 0; i < n; ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 10);
+  for (int i = n; i < 2 * n; ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 0);
   clock_.advance(10);
-  store.store(StoreMode::kSet, "new", value, 0, 0);
-  EXPECT_EQ(store.stats().reclaimed, 1u);
-  EXPECT_EQ(store.stats().expired_unfetched, 1u);
+  store.store(StoreMode::kSet, "new", value_, 0, 0);
+  EXPECT_EQ(store.stats().reclaimed, static_cast<std::uint64_t>(n));
+  EXPECT_EQ(store.stats().expired_unfetched, static_cast<std::uint64_t>(n));
   EXPECT_EQ(store.stats().evictions, 0u);
-  EXPECT_TRUE(store.get(key_of(1)));
+  EXPECT_TRUE(store.get(key_of(n)));
 }
 
-TEST_F(StoreMemoryTest, AnItemInUseIsNotEvicted) {
-  Store store(pages(1), clock_);
-  const std::string value(1000, 'v');
-  const int capacity = per_page(store);
-  for (int i = 0; i < capacity; ++i) store.store(StoreMode::kSet, key_of(i), value, 0, 0);
-  const ItemHandle held = store.get(key_of(0));  // pins key0 for as long as it lives
-  // More than a full turn of the hand: everything else is evicted, key0 is skipped.
-  for (int i = 0; i < capacity + 1; ++i) {
-    store.store(StoreMode::kSet, fmt::format("n{}", i), value, 0, 0);
+TEST_F(StoreMemoryTest, ASegmentWhoseItemsAllExpiredIsReclaimedWhole) {
+  Store store(megabytes(8), clock_);
+  const int n = per_segment();
+  for (int i = 0; i < 3 * n; ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 2);
+  store.store(StoreMode::kSet, "lasting", value_, 0, 0);
+  const std::size_t before = store.memory_in_use();
+  clock_.advance(2);
+  while (store.expire_some(10'000) > 0) {
   }
-  EXPECT_TRUE(store.get(key_of(0)));
-  EXPECT_EQ(held.value(), value);
+  // Three segments held nothing but expired items: they went back to the pool.
+  EXPECT_LE(store.memory_in_use(), before - 3 * kUnit);
+  EXPECT_TRUE(store.get("lasting"));
 }
 
-TEST_F(StoreMemoryTest, ASizeClassWithoutPagesTakesOneFromAnother) {
-  Store store(pages(2), clock_);
-  const std::string small(1000, 's');
-  const int capacity = 2 * per_page(store);
-  for (int i = 0; i < capacity + 5; ++i) store.store(StoreMode::kSet, key_of(i), small, 0, 0);
-  // Every page belongs to the small items' class; a large item still finds room.
-  const std::string large(100'000, 'L');
-  EXPECT_EQ(store.store(StoreMode::kSet, "large", large, 0, 0).result, StoreResult::kStored);
-  EXPECT_EQ(store.get("large").value(), large);
-  EXPECT_EQ(store.stats().slabs_moved, 1u);
+TEST_F(StoreMemoryTest, AnItemHeldByAReplyStaysReadableAfterEviction) {
+  Store store(megabytes(2), clock_);
+  const int n = per_segment();
+  for (int i = 0; i < n; ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 0);
+  ItemHandle held = store.get(key_of(0));
+  // Writes go on, and key0's segment is evicted though a reply still reads it.
+  for (int i = 0; i < 3 * n; ++i) {
+    ASSERT_EQ(store.store(StoreMode::kSet, fmt::format("n{}", i), value_, 0, 0).result,
+              StoreResult::kStored);
+  }
+  EXPECT_EQ(held.value(), value_);
+  EXPECT_EQ(held.key(), key_of(0));
+  // Its memory comes back once the reply is done.
+  held.reset();
+  for (int i = 0; i < n; ++i) store.store(StoreMode::kSet, fmt::format("m{}", i), value_, 0, 0);
   EXPECT_LE(store.memory_in_use(), store.memory_limit());
-  EXPECT_EQ(store.stats().curr_items, static_cast<std::uint64_t>(capacity / 2 + 1));
 }
 
-TEST_F(StoreMemoryTest, SlabStatsDescribeEveryClass) {
-  Store store(pages(4), clock_);
+TEST_F(StoreMemoryTest, LargeValuesAfterSmallOnesFindRoom) {
+  // No size classes to calcify: memory filled by small items serves large ones, and back.
+  Store store(megabytes(8), clock_);
+  for (int i = 0; i < 100'000; ++i) {
+    ASSERT_EQ(store.store(StoreMode::kSet, key_of(i), std::string(100, 's'), 0, 0).result,
+              StoreResult::kStored);
+  }
+  const std::string large(500'000, 'L');
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(store.store(StoreMode::kSet, fmt::format("large{}", i), large, 0, 0).result,
+              StoreResult::kStored);
+  }
+  EXPECT_EQ(store.get("large19").value(), large);
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_EQ(store.store(StoreMode::kSet, fmt::format("small{}", i), "s", 0, 0).result,
+              StoreResult::kStored);
+  }
+  EXPECT_LE(store.memory_in_use(), store.memory_limit());
+}
+
+TEST_F(StoreMemoryTest, ReplacingABigItemInATinyCacheIsStored) {
+  // memcached -m 2: two 900 KB items fill it; setting one again must evict, not fail.
+  Store store(megabytes(2), clock_);
+  EXPECT_EQ(store.store(StoreMode::kSet, "B0", std::string(900'000, 'a'), 0, 0).result,
+            StoreResult::kStored);
+  EXPECT_EQ(store.store(StoreMode::kSet, "B1", std::string(900'000, 'b'), 0, 0).result,
+            StoreResult::kStored);
+  EXPECT_EQ(store.store(StoreMode::kSet, "B0", std::string(600'000, 'c'), 0, 0).result,
+            StoreResult::kStored);
+  EXPECT_EQ(store.get("B0").value(), std::string(600'000, 'c'));
+}
+
+TEST_F(StoreMemoryTest, UnreadRepliesNeverMakeWritesFail) {
+  Store store(megabytes(8), clock_);
+  for (int i = 0; i < 12; ++i) {
+    store.store(StoreMode::kSet, fmt::format("B{}", i), std::string(900'000, 'x'), 0, 0);
+  }
+  const std::string present = store.get("B11") ? "B11" : "B10";
+  std::vector<ItemHandle> unread;
+  for (int i = 0; i < 20; ++i) unread.push_back(store.get(present));
+  for (int i = 0; i < 30; ++i) {
+    EXPECT_EQ(
+        store.store(StoreMode::kSet, fmt::format("N{}", i), std::string(600'000, 'y'), 0, 0).result,
+        StoreResult::kStored);
+    EXPECT_EQ(
+        store.store(StoreMode::kSet, fmt::format("s{}", i), std::string(100, 'z'), 0, 0).result,
+        StoreResult::kStored);
+  }
+  for (const ItemHandle& handle : unread) EXPECT_EQ(handle.value(), std::string(900'000, 'x'));
+  unread.clear();
+  store.store(StoreMode::kSet, "after", std::string(600'000, 'y'), 0, 0);
+  EXPECT_LE(store.memory_in_use(), store.memory_limit());
+}
+
+TEST_F(StoreMemoryTest, ItemsLargerThanASegmentSpanSeveral) {
+  StoreOptions options = megabytes(32);
+  options.item_size_max = 8 * kUnit;
+  Store store(options, clock_);
+  std::string big(5'000'000, 'b');
+  big[0] = 'x';
+  ASSERT_EQ(store.store(StoreMode::kSet, "big", big, 0, 0).result, StoreResult::kStored);
+  EXPECT_EQ(store.get("big").value(), big);
+  ASSERT_EQ(store.store(StoreMode::kAppend, "big", "tail", 0, 0).result, StoreResult::kStored);
+  EXPECT_EQ(store.get("big").value(), big + "tail");
+  ASSERT_EQ(store.store(StoreMode::kPrepend, "big", "head", 0, 0).result, StoreResult::kStored);
+  EXPECT_EQ(store.get("big").value().substr(0, 5), "headx");
+  // Enough of them to evict each other, within the limit.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(store.store(StoreMode::kSet, fmt::format("big{}", i), big, 0, 0).result,
+              StoreResult::kStored);
+    ASSERT_LE(store.memory_in_use(), store.memory_limit());
+  }
+}
+
+TEST_F(StoreMemoryTest, WithoutEvictionsAFullStoreSaysOutOfMemory) {
+  StoreOptions options = megabytes(2);
+  options.evictions = false;
+  Store store(options, clock_);
+  int stored = 0;
+  while (store.store(StoreMode::kSet, key_of(stored), value_, 0, 0).result ==
+         StoreResult::kStored) {
+    ASSERT_LT(++stored, 10 * per_segment());
+  }
+  EXPECT_GE(stored, 2 * per_segment() - 1);
+  EXPECT_EQ(store.stats().evictions, 0u);
+  for (int i = 0; i < stored; ++i) ASSERT_TRUE(store.get(key_of(i))) << i;
+}
+
+TEST_F(StoreMemoryTest, SlabStatsGroupItemsByMemcachedClasses) {
+  Store store(megabytes(4), clock_);
   store.store(StoreMode::kSet, "a", std::string(100, 'v'), 0, 0);
   store.store(StoreMode::kSet, "b", std::string(100, 'v'), 0, 0);
+  store.store(StoreMode::kSet, "c", std::string(100'000, 'v'), 0, 0);
   const std::vector<SlabClassStats> classes = store.slab_stats();
-  ASSERT_FALSE(classes.empty());
+  ASSERT_EQ(classes.size(), SizeClasses::kCount);
+  EXPECT_EQ(classes.front().slab.chunk_size, 96u);  // memcached's first class
+  EXPECT_EQ(classes.back().slab.chunk_size, 512u * 1024);
   std::uint64_t items = 0;
   std::size_t previous = 0;
   for (const SlabClassStats& cls : classes) {
-    EXPECT_GT(cls.slab.chunk_size, previous);  // strictly growing sizes
+    EXPECT_GT(cls.slab.chunk_size, previous);
     previous = cls.slab.chunk_size;
     items += cls.number;
-    if (cls.number > 0) {
-      EXPECT_EQ(cls.slab.total_pages, 1u);
-      EXPECT_EQ(cls.slab.free_chunks, cls.slab.chunks_per_page - 2);
-      EXPECT_EQ(cls.mem_requested, 2 * Item::total_size(1, 100));
-    }
   }
-  EXPECT_EQ(items, 2u);
-  EXPECT_EQ(store.stats().bytes, 2 * Item::total_size(1, 100));
-  EXPECT_EQ(store.memory_limit(), 4 * kPage);
+  EXPECT_EQ(items, 3u);
+  const auto small = static_cast<std::size_t>(SizeClasses::of(Item::total_size(1, 100)));
+  EXPECT_EQ(classes[small].number, 2u);
+  EXPECT_EQ(classes[small].mem_requested, 2 * Item::total_size(1, 100));
+  EXPECT_EQ(store.memory_limit(), 4 * kUnit);
 }
 
-TEST_F(StoreMemoryTest, SmallItemsUseEightByteSteps) {
-  Store store(pages(1), clock_);
-  store.store(StoreMode::kSet, std::string(16, 'k'), std::string(100, 'v'), 0, 0);
-  for (const SlabClassStats& cls : store.slab_stats()) {
-    if (cls.number == 1) {
-      EXPECT_EQ(cls.slab.chunk_size, 152u);  // 32 + 16 + 100 + 2 = 150
+TEST_F(StoreMemoryTest, ItemsArePackedInEightByteSteps) {
+  Store store(megabytes(4), clock_);
+  const int items = 10'000;
+  for (int i = 0; i < items; ++i) {
+    store.store(StoreMode::kSet, fmt::format("{:016}", i), std::string(100, 'v'), 0, 0);
+  }
+  // 32 + 16 + 100 + 2 = 150 bytes, 152 with padding: 6,898 to a segment, so two segments.
+  EXPECT_EQ(Item::footprint(Item::total_size(16, 100)), 152u);
+  EXPECT_EQ(store.memory_in_use(), 2 * kUnit);
+}
+
+TEST_F(StoreMemoryTest, CasUniquesAreDistinctAcrossShardsAndThreads) {
+  ShardedStore shards(megabytes(64), clock_, 4);
+  constexpr int kThreads = 4;
+  constexpr int kKeys = 500;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&shards, t] {
+      for (int i = 0; i < kKeys; ++i) {
+        const std::string key = fmt::format("t{}k{}", t, i);
+        shards.with_shard(key, [&](Store& s) { s.store(StoreMode::kSet, key, "v", 0, 0); });
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::set<std::uint64_t> uniques;
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kKeys; ++i) {
+      const std::string key = fmt::format("t{}k{}", t, i);
+      uniques.insert(shards.with_shard(key, [&](Store& s) { return s.get(key).cas(); }));
     }
   }
+  EXPECT_EQ(uniques.size(), static_cast<std::size_t>(kThreads * kKeys));
+}
+
+TEST_F(StoreMemoryTest, FourShardsHoldAsMuchAsOne) {
+  const auto fill = [&](std::size_t shard_count) {
+    ShardedStore shards(megabytes(16), clock_, shard_count);
+    for (int i = 0; i < 200'000; ++i) {
+      const std::string key = key_of(i);
+      shards.with_shard(key, [&](Store& s) {
+        EXPECT_EQ(s.store(StoreMode::kSet, key, std::string(100, 'v'), 0, 0).result,
+                  StoreResult::kStored);
+      });
+    }
+    std::uint64_t items = 0;
+    shards.for_each([&](Store& s) {
+      items += s.stats().curr_items;
+      EXPECT_LE(s.memory_in_use(), s.memory_limit());
+    });
+    return items;
+  };
+  const std::uint64_t one = fill(1);
+  const std::uint64_t four = fill(4);
+  EXPECT_GT(one, 90'000u);
+  EXPECT_GE(four, one * 9 / 10);
 }
 
 }  // namespace

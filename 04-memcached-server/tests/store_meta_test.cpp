@@ -172,7 +172,7 @@ TEST_F(StoreMetaTest, DescribeNamesTheSizeClassAndTotalSize) {
   EXPECT_LT(small.slab_class, large.slab_class);
   const auto classes = store_.slab_stats();
   EXPECT_EQ(classes[static_cast<std::size_t>(large.slab_class)].number, 1u);
-  EXPECT_GE(classes[static_cast<std::size_t>(large.slab_class)].slab.chunk_size, large.size);
+  EXPECT_GE(SizeClasses::chunk_size(static_cast<std::size_t>(large.slab_class)), large.size);
 }
 
 TEST_F(StoreMetaTest, VisitItemsListsEveryLiveItemInSlices) {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mc/server/slab_allocator.hpp"
+#include "mc/server/segment_pool.hpp"
 
 namespace mc::server {
 
@@ -21,8 +21,8 @@ namespace mc::server {
 /// half of what pointers would cost. Keys are hashed with XXH3.
 class HashTable {
  public:
-  /// \brief An empty table over the items of `slabs`.
-  explicit HashTable(const SlabAllocator& slabs);
+  /// \brief An empty table over the items of `pool`.
+  explicit HashTable(const SegmentPool& pool);
 
   /// \brief The hash of a key (XXH3, 64 bits).
   static std::uint64_t hash(std::string_view key);
@@ -39,7 +39,7 @@ class HashTable {
   /// be in the cache by now, after prefetch_bucket()).
   void prefetch_first_item(std::uint64_t hash) const {
     const ItemRef head = buckets_[hash & (buckets_.size() - 1)];
-    if (head != 0) __builtin_prefetch(slabs_.resolve(head));
+    if (head != 0) __builtin_prefetch(pool_.resolve(head));
   }
 
   /// \brief Adds an item whose key is not in the table; may grow the table.
@@ -65,7 +65,7 @@ class HashTable {
   template <typename Visit>
   void for_each_in_bucket(std::size_t index, Visit&& visit) const {
     for (ItemRef ref = buckets_[index]; ref != 0;) {
-      const Item* item = slabs_.resolve(ref);
+      const Item* item = pool_.resolve(ref);
       visit(*item);
       ref = item->next;
     }
@@ -78,7 +78,7 @@ class HashTable {
   ItemRef* link_to(ItemRef ref, std::uint64_t hash);
   void grow();
 
-  const SlabAllocator& slabs_;
+  const SegmentPool& pool_;
   std::vector<ItemRef> buckets_;
   std::size_t size_ = 0;
 };

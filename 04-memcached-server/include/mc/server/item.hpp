@@ -14,13 +14,13 @@
 
 namespace mc::server {
 
-/// \brief A 32-bit reference to a slab chunk (page number and 8-byte offset); 0 is "none".
-/// Half the size of a pointer, which matters in the hash chains and the bucket array.
+/// \brief A 32-bit reference to an item: its offset in the segment arena in 8-byte steps, plus
+/// one (0 is "none"). Half the size of a pointer, which matters in the hash chains and the
+/// bucket array.
 using ItemRef = std::uint32_t;
 
 /// \brief The item's state bits.
 enum ItemState : std::uint8_t {
-  kItemFree = 1,        ///< on its slab class's free list; nothing else is valid
   kItemLinked = 2,      ///< reachable from the hash table
   kItemReferenced = 4,  ///< read since the CLOCK hand last passed: gets a second chance
   kItemFetched = 8,     ///< read at least once (memcached's ITEM_FETCHED, for *_unfetched)
@@ -32,27 +32,28 @@ enum ItemState : std::uint8_t {
 /// \brief The clock time an item was last accessed, kept to 16 bits (see Item::last_access).
 using AccessTime = std::uint16_t;
 
-/// \brief The header of a slab chunk; the key, the value and "\r\n" follow it directly.
+/// \brief The header of an item in a segment; the key, the value and "\r\n" follow it directly,
+/// and the next item starts at the next multiple of 8 bytes.
 ///
-/// 32 bytes, so a 16-byte key and a 100-byte value fill a 150-byte item (a 152-byte chunk).
+/// 32 bytes, so a 16-byte key and a 100-byte value fill a 150-byte item (152 bytes with the
+/// padding).
 /// The fields a reply reads through a handle (key, value, flags, cas, lengths) never change
 /// while anyone but the table holds the item: the store copies instead of writing in place.
 /// `exptime`, `last_access` and `state` belong to the store's thread.
 ///
-/// The size class is not stored: the slab allocator knows it from the chunk's page. That
-/// leaves two bytes for the last access time that meta commands report (`mg l`, `me la=`).
+/// Two bytes hold the last access time that meta commands report (`mg l`, `me la=`).
 struct Item {
   union {
     std::uint64_t cas;  ///< CAS unique of this version (while in use)
-    Item* next_unused;  ///< link in the ReleaseList or a free list (once dead)
+    Item* next_unused;  ///< link in the ReleaseList (once dead)
   };
   std::atomic<std::uint32_t> refcount{0};  ///< 1 for the hash table while linked, +1 per handle
-  ItemRef next = 0;                        ///< next item in the hash chain, or in the free list
+  ItemRef next = 0;                        ///< next item in the hash chain
   RelTime exptime = 0;                     ///< clock time at which the item expires; 0 = never
   std::uint32_t value_length = 0;          ///< bytes of value, without the trailing "\r\n"
   std::uint32_t flags = 0;                 ///< the client's opaque 32-bit flags
   std::uint8_t key_length = 0;             ///< 1..250
-  std::uint8_t state = kItemFree;          ///< ItemState bits
+  std::uint8_t state = 0;                  ///< ItemState bits
   /// \brief Clock time of the last access, modulo 2^16 (18 hours): Store::idle_seconds()
   /// turns it into an age, and the background sweep keeps long-idle items from wrapping.
   AccessTime last_access = 0;
@@ -71,6 +72,13 @@ struct Item {
   std::string_view value() const { return {value_data(), value_length}; }
   /// \brief Header + key + value + "\r\n": what the item costs (memcached's ITEM_ntotal).
   std::size_t total_size() const { return total_size(key_length, value_length); }
+  /// \brief The bytes it takes in a segment: total_size() rounded up to 8, so that the next
+  /// item's header is aligned.
+  std::size_t footprint() const { return footprint(total_size()); }
+  /// \brief The bytes an item of `total` bytes takes in a segment.
+  static constexpr std::size_t footprint(std::size_t total) {
+    return (total + 7) & ~std::size_t{7};
+  }
 
   /// \brief The size of an item with that key and value length.
   static constexpr std::size_t total_size(std::size_t key_length, std::size_t value_length) {
@@ -81,7 +89,7 @@ static_assert(sizeof(Item) == 32, "the item header is part of the memory budget"
 
 /// \brief Where items go when their last handle is released, possibly on another thread.
 ///
-/// The store is single-threaded, so a foreign thread may not touch its free lists. It pushes
+/// The store is single-threaded, so a foreign thread may not touch its segments. It pushes
 /// the dead item on this lock-free stack instead, and the store takes the whole stack back
 /// (one atomic exchange) before it next allocates.
 class ReleaseList {

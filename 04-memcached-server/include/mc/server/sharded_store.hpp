@@ -1,6 +1,7 @@
 /// \file
-/// \brief The store split into shards, each guarded by its own mutex, so that several I/O
-/// threads can serve requests without handing them to another thread.
+/// \brief The store's index split into shards, each guarded by its own mutex, so that several
+/// I/O threads can serve requests without handing them to another thread; the memory is one
+/// pool for all of them.
 
 #pragma once
 
@@ -16,7 +17,11 @@
 
 namespace mc::server {
 
-/// \brief N independent stores; a key always lives in the same one.
+/// \brief N stores over one SegmentPool; a key always lives in the same one.
+///
+/// Threads shard the index, never the memory: every shard appends to segments of the same
+/// pool, and whichever needs room evicts the oldest segment of all, taking its owner's lock
+/// without waiting (see Store::set_guard()). A -t 4 server holds as much as a -t 1 server.
 ///
 /// Why a mutex per shard rather than one thread per shard: a connection's requests are then
 /// answered on the connection's own thread, in order, with no cross-thread hop; the lock is
@@ -25,7 +30,7 @@ namespace mc::server {
 /// striped over the hash table). The chapter measures both costs.
 class ShardedStore {
  public:
-  /// \brief `shards` stores sharing `options.memory_limit` equally.
+  /// \brief `shards` stores sharing one pool of `options.memory_limit` bytes.
   ShardedStore(const StoreOptions& options, const Clock& clock, std::size_t shards);
 
   // [with-shard]
@@ -64,19 +69,27 @@ class ShardedStore {
   /// \brief How many shards there are.
   std::size_t size() const { return shards_.size(); }
 
+  /// \brief The memory every shard shares.
+  SegmentPool& pool() { return pool_; }
+
   /// \brief How many shards to use for `threads` I/O threads: one per thread, but never so
-  /// many that a shard's share of the memory could not hold a few of the largest items.
+  /// many that the segments they are filling (one each) would be more than an eighth of the
+  /// memory.
   static std::size_t shards_for(unsigned threads, const StoreOptions& options);
 
  private:
   struct Shard {
-    Shard(const StoreOptions& options, const Clock& clock) : store(options, clock) {}
+    Shard(const StoreOptions& options, const Clock& clock, SegmentPool& pool)
+        : store(options, clock, pool) {
+      store.set_guard(&mutex);
+    }
     std::mutex mutex;
     Store store;
   };
 
   Shard& shard_for(std::string_view key);
 
+  SegmentPool pool_;  // first: the stores give their segments back to it as they go
   std::vector<std::unique_ptr<Shard>> shards_;
 };
 

@@ -1,11 +1,14 @@
 /// \file
-/// \brief The cache: memcached 1.6's storage semantics over slabs, a hash table and CLOCK
-/// eviction. Independent of any protocol type: keys and values are string views.
+/// \brief The cache: memcached 1.6's storage semantics over a log of segments, a hash table and
+/// FIFO eviction with a second chance. Independent of any protocol type: keys and values are
+/// string views.
 
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -13,7 +16,8 @@
 #include "mc/server/clock.hpp"
 #include "mc/server/hash_table.hpp"
 #include "mc/server/item.hpp"
-#include "mc/server/slab_allocator.hpp"
+#include "mc/server/segment_pool.hpp"
+#include "mc/server/size_classes.hpp"
 #include "mc/server/store_stats.hpp"
 
 namespace mc::server {
@@ -44,6 +48,12 @@ struct StoreOptions {
   bool cas_enabled = true;                           ///< false with `-C`
   bool evictions = true;  ///< false with `-M`: answer out of memory rather than evict live items
 };
+
+/// \brief The most bytes one item can take in a segment under `options`: memcached's limit caps
+/// key and value together, so the largest item has a 1-byte key.
+constexpr std::size_t largest_item_footprint(const StoreOptions& options) {
+  return Item::footprint(Item::total_size(1, max_value_size(options.item_size_max, 1, 0, false)));
+}
 
 /// \brief Which storage command.
 enum class StoreMode { kSet, kAdd, kReplace, kAppend, kPrepend, kCas };
@@ -145,20 +155,26 @@ struct ItemInfo {
   std::uint64_t cas = 0;           ///< CAS unique (0 with CAS disabled)
   bool fetched = false;            ///< read at least once
   bool key_binary = false;         ///< stored with a base64 key
-  int slab_class = 0;              ///< size class, from 0 (memcached prints classes from 1)
-  std::size_t size = 0;            ///< header + key + value + "\r\n", memcached's ITEM_ntotal
+  int slab_class = 0;    ///< memcached's size class for this size, from 0 (printed from 1)
+  std::size_t size = 0;  ///< header + key + value + "\r\n", memcached's ITEM_ntotal
 };
 
-/// \brief The cache, in memcached terms: items in size-class slabs, a chained hash table,
-/// CLOCK eviction within the memory limit, lazy expiry plus an incremental sweep.
+/// \brief The cache, in memcached terms: items appended to segments of a SegmentPool, a
+/// chained hash table, eviction of the oldest segment with a second chance for items read
+/// since they were written, lazy expiry plus an incremental sweep.
 ///
-/// Not thread-safe: one thread (a shard's) owns a Store and makes every call. Only the
+/// Not thread-safe: one thread at a time (a shard's lock) makes every call. Only the
 /// ItemHandle objects it returns may travel to and die on other threads. Every handle must be
-/// released before the store is destroyed.
+/// released before the store is destroyed. Stores that share a pool evict each other's
+/// segments: each must have its guard() set to the lock its callers hold.
 class Store {
  public:
-  /// \brief An empty store with `options`, reading time from `clock` (which must outlive it).
+  /// \brief An empty store with a pool of its own (`options.memory_limit`), reading time from
+  /// `clock` (which must outlive it).
   Store(const StoreOptions& options, const Clock& clock);
+  /// \brief An empty store whose items live in `pool`, shared with other stores (the pool's
+  /// limit is the memory limit; `options.memory_limit` is not used).
+  Store(const StoreOptions& options, const Clock& clock, SegmentPool& pool);
   /// \brief Frees everything; no handle may remain.
   ~Store();
 
@@ -263,16 +279,19 @@ class Store {
 
   /// \brief The counters (curr_items, bytes, get_hits, evictions, ...).
   const StoreStats& stats() const { return stats_; }
-  /// \brief One entry per size class, for `stats slabs` and `stats items`.
+  /// \brief One entry per memcached size class, for `stats slabs` and `stats items`.
   std::vector<SlabClassStats> slab_stats() const;
   /// \brief `stats reset`: zeroes the counters, keeps the gauges (curr_items, bytes).
   void reset_stats();
-  /// \brief Memory handed out as slab pages (memcached's `total_malloced`).
-  std::size_t memory_in_use() const { return slabs_.pages_in_use() * slabs_.page_size(); }
-  /// \brief The memory limit in bytes (memcached's `limit_maxbytes`).
-  std::size_t memory_limit() const { return slabs_.memory_limit(); }
-  /// \brief `cache_memlimit`: a new memory limit in bytes; false if it cannot be applied.
-  bool set_memory_limit(std::size_t bytes) { return slabs_.set_memory_limit(bytes); }
+  /// \brief Memory in segments, this store's and the others' in its pool (`total_malloced`).
+  std::size_t memory_in_use() const { return pool_.memory_in_use(); }
+  /// \brief The pool's memory limit in bytes (memcached's `limit_maxbytes`).
+  std::size_t memory_limit() const { return pool_.memory_limit(); }
+  /// \brief `cache_memlimit`: a new memory limit for the pool; false if it cannot be applied.
+  bool set_memory_limit(std::size_t bytes) { return pool_.set_memory_limit(bytes); }
+  /// \brief The lock held around every call on this store, taken (without waiting) by the
+  /// stores of the same pool before they evict one of its segments. Unset for a lone store.
+  void set_guard(std::mutex* guard) { guard_ = guard; }
   /// \brief Bytes of the hash table's bucket array (not counted in the limit, as memcached).
   std::size_t hash_table_bytes() const { return table_.memory_bytes(); }
   /// \brief The settings.
@@ -295,23 +314,53 @@ class Store {
   Item* create(std::string_view key, std::string_view value, std::uint64_t hash);
   void bump(Item& item);
   void keep_idle_time(Item& item) const;
-  bool evict_one(int cls);
-  bool steal_page(int cls);
+  // What evict_oldest() achieved: a segment evicted (or given a second chance), nothing to
+  // evict, or only segments whose owners are busy.
+  enum class Eviction { kDone, kNothing, kBusy };
+  // An item read since it was written, copied out of a segment being evicted.
+  struct KeptItem {
+    std::uint64_t cas = 0;
+    RelTime exptime = 0;
+    std::uint32_t flags = 0;
+    std::uint32_t value_length = 0;
+    std::uint8_t key_length = 0;
+    std::uint8_t state = 0;
+    AccessTime last_access = 0;
+    std::size_t offset = 0;  // of its key and value in kept_data_
+  };
+
+  std::byte* reserve(std::size_t bytes);
+  bool make_room(std::size_t bytes);
+  std::byte* reserve_large(std::size_t bytes);
+  Eviction evict_oldest(std::size_t reuse_for);
+  bool evict_segment(SegmentId id, std::size_t reuse_for);
+  void keep(Chunk chunk, std::uint64_t hash);
+  void put_back_kept();
+  void seal_active();
+  std::size_t room_in_active() const;
   void link(Chunk chunk, std::uint64_t hash);
   void replace(Chunk current, Chunk replacement, std::uint64_t hash);
+  void link_or_replace(Chunk current, Chunk fresh, std::uint64_t hash);
+  static bool is_linked(const Item& item) { return (item.state & kItemLinked) != 0; }
   void unlink(Chunk chunk, std::uint64_t hash);
   void release(Item* item);
   void free_released();
+  void forget(const Item* item);
   void account(const Item& item, bool add);
   ItemHandle handle_to(Item* item);
   void apply_pending_flush();
 
   StoreOptions options_;
   const Clock& clock_;
-  SlabAllocator slabs_;
+  std::unique_ptr<SegmentPool> own_pool_;  // a lone store's pool; empty when shared
+  SegmentPool& pool_;
+  std::mutex* guard_ = nullptr;
   HashTable table_;
   ReleaseList released_;
-  std::uint64_t last_cas_ = 0;
+  SegmentId active_ = kNoSegment;      // where new items are appended
+  std::vector<KeptItem> kept_;         // being moved out of a segment that is evicted
+  std::vector<std::byte> kept_data_;   // their keys and values
+  std::size_t kept_bytes_ = 0;         // the room they will take
   std::uint64_t oldest_live_cas_ = 0;  // items with a smaller CAS were flushed
   RelTime pending_flush_ = 0;          // clock time a delayed flush_all takes effect; 0 = none
   std::size_t sweep_bucket_ = 0;

@@ -4,9 +4,8 @@
 
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-
-#include "mc/server/slab_allocator.hpp"
 
 namespace mc::server {
 
@@ -41,10 +40,22 @@ struct StoreStats {
   std::uint64_t reclaimed = 0;          ///< expired items whose memory a new item reused
   std::uint64_t crawler_reclaimed = 0;  ///< expired items removed by expire_some()
   std::uint64_t crawler_items_checked = 0;  ///< items examined by expire_some()
-  std::uint64_t slabs_moved = 0;            ///< pages moved between size classes
+  std::uint64_t slabs_moved = 0;            ///< pages moved between size classes (always 0)
+  std::uint64_t segments_evicted = 0;       ///< segments taken back to make room
+  std::uint64_t items_kept =
+      0;  ///< items read since they were written, moved out of evicted segments
 
   /// \brief Adds `other`'s counts to these (the server sums its shards for `stats`).
   StoreStats& operator+=(const StoreStats& other);
+};
+
+/// \brief A size class's memory as `stats slabs` shows it. The segment store has no pages per
+/// class; these are the class's items counted in memcached's units (see Store::slab_stats()).
+struct SlabClassInfo {
+  std::uint32_t chunk_size = 0;       ///< bytes per chunk
+  std::uint32_t chunks_per_page = 0;  ///< chunks in one 1 MiB page
+  std::uint32_t total_pages = 0;      ///< pages the class's items fill, rounded up
+  std::uint32_t free_chunks = 0;      ///< chunks of those pages not used
 };
 
 /// \brief One size class, for `stats slabs` and `stats items` (memcached's field names).

@@ -1,0 +1,229 @@
+#include "mc/server/segment_pool.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cassert>
+#include <new>
+
+namespace mc::server {
+
+namespace {
+// An ItemRef counts 8-byte steps, so 32 bits reach 32 GiB of arena.
+constexpr std::size_t kMaxArena = (std::size_t{1} << 32) * 8;
+
+std::byte* reserve_arena(std::size_t bytes) {
+  // MAP_NORESERVE: address space only; memory is committed page by page as it is written.
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  return static_cast<std::byte*>(p);
+}
+
+// Address space to reserve: the machine's memory, so that cache_memlimit can raise the limit,
+// and never less than twice the limit plus a large item, so that a large item always finds
+// contiguous units and memory held by unread replies can go past the limit for a while.
+std::size_t arena_bytes(std::size_t memory_limit, std::size_t largest_item) {
+  const auto pages = static_cast<std::size_t>(sysconf(_SC_PHYS_PAGES));
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  const std::size_t wanted = std::max(pages * page, 2 * memory_limit + 4 * largest_item);
+  return std::min(wanted, kMaxArena) / SegmentPool::kUnit * SegmentPool::kUnit;
+}
+}  // namespace
+
+SegmentPool::SegmentPool(std::size_t memory_limit, std::size_t largest_item)
+    : largest_item_(largest_item),
+      reserved_units_(arena_bytes(memory_limit, largest_item) / kUnit),
+      arena_(reserve_arena(reserved_units_ * kUnit)),
+      limit_units_(std::clamp<std::size_t>(memory_limit / kUnit, 1, reserved_units_)),
+      units_(reserved_units_, Unit::kFresh),
+      segments_(reserved_units_) {}
+
+SegmentPool::~SegmentPool() { munmap(arena_, reserved_units_ * kUnit); }
+
+//! [take]
+SegmentId SegmentPool::take(std::size_t units, Store* owner, bool beyond_limit) {
+  std::lock_guard lock(mutex_);
+  if (!beyond_limit && used_units_ + units > limit_units_) return kNoSegment;
+  SegmentId id = kNoSegment;
+  if (units == 1 && !resident_free_.empty()) {
+    id = resident_free_.back();  // memory already mapped: no page faults
+    resident_free_.pop_back();
+  } else {
+    id = find_fresh_run(units);
+    if (id == kNoSegment) return kNoSegment;
+  }
+  std::fill_n(units_.begin() + id, units, Unit::kUsed);
+  used_units_ += units;
+  Segment& s = segments_[id];
+  s = Segment{};
+  s.state = SegmentState::kActive;
+  s.units = static_cast<std::uint32_t>(units);
+  s.owner = owner;
+  trim_resident();
+  return id;
+}
+//! [take]
+
+SegmentId SegmentPool::find_fresh_run(std::size_t units) {
+  // Below the high-water mark only units given back to the system are fresh; look there
+  // first, so that the arena is reused before more of it is touched.
+  if (fresh_below_high_water_ >= units) {
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < high_water_; ++i) {
+      run = units_[i] == Unit::kFresh ? run + 1 : 0;
+      if (run == units) {
+        fresh_below_high_water_ -= units;
+        return static_cast<SegmentId>(i + 1 - units);
+      }
+    }
+  }
+  if (high_water_ + units > reserved_units_) return kNoSegment;
+  const auto id = static_cast<SegmentId>(high_water_);
+  high_water_ += units;
+  return id;
+}
+
+void SegmentPool::seal(SegmentId id) {
+  std::lock_guard lock(mutex_);
+  assert(segments_[id].state == SegmentState::kActive);
+  segments_[id].state = SegmentState::kSealed;
+  enqueue_newest(id);
+}
+
+SegmentPool::Victim SegmentPool::pop_oldest(const Store* owner) {
+  std::lock_guard lock(mutex_);
+  SegmentId id = oldest_;
+  while (id != kNoSegment && owner != nullptr && segments_[id].owner != owner) {
+    id = segments_[id].newer;
+  }
+  if (id == kNoSegment) return {};
+  unqueue(id);
+  segments_[id].state = SegmentState::kEvicting;
+  return {id, segments_[id].owner};
+}
+
+void SegmentPool::put_back(SegmentId id) {
+  std::lock_guard lock(mutex_);
+  segments_[id].state = SegmentState::kSealed;
+  enqueue_oldest(id);
+}
+
+void SegmentPool::requeue(SegmentId id) {
+  std::lock_guard lock(mutex_);
+  segments_[id].state = SegmentState::kSealed;
+  enqueue_newest(id);
+}
+
+void SegmentPool::reactivate(SegmentId id) {
+  std::lock_guard lock(mutex_);
+  segments_[id].state = SegmentState::kActive;
+  segments_[id].used = 0;
+}
+
+void SegmentPool::drain(SegmentId id) {
+  std::lock_guard lock(mutex_);
+  segments_[id].state = SegmentState::kDraining;
+}
+
+void SegmentPool::release(SegmentId id) {
+  std::lock_guard lock(mutex_);
+  free_locked(id);
+}
+
+void SegmentPool::release_if_idle(SegmentId id) {
+  std::lock_guard lock(mutex_);
+  const SegmentState state = segments_[id].state;
+  if (state == SegmentState::kSealed) unqueue(id);
+  if (state == SegmentState::kSealed || state == SegmentState::kDraining) free_locked(id);
+}
+
+void SegmentPool::release_all_of(const Store* owner) {
+  std::lock_guard lock(mutex_);
+  for (std::size_t id = 0; id < high_water_; ++id) {
+    Segment& s = segments_[id];
+    if (s.state == SegmentState::kFree || s.owner != owner) continue;
+    if (s.state == SegmentState::kSealed) unqueue(static_cast<SegmentId>(id));
+    free_locked(static_cast<SegmentId>(id));
+  }
+}
+
+void SegmentPool::free_locked(SegmentId id) {
+  Segment& s = segments_[id];
+  const std::size_t units = s.units;
+  used_units_ -= units;
+  s = Segment{};
+  if (units == 1) {
+    // Kept mapped for the next segment, unless the pool would then hold more than its limit.
+    units_[id] = Unit::kResidentFree;
+    resident_free_.push_back(id);
+    trim_resident();
+  } else {
+    return_to_system(id, units);  // a large item's units: rarely reused at the same size
+  }
+}
+
+void SegmentPool::return_to_system(SegmentId first, std::size_t units) {
+  // MADV_DONTNEED drops the pages: the resident size falls now, and the next use of these
+  // addresses starts from zeroed memory.
+  madvise(data(first), units * kUnit, MADV_DONTNEED);
+  std::fill_n(units_.begin() + first, units, Unit::kFresh);
+  fresh_below_high_water_ += units;
+}
+
+void SegmentPool::trim_resident() {
+  // Mapped memory (used plus kept free) stays within the limit, or at what is in use when
+  // replies hold more than the limit for a while.
+  while (!resident_free_.empty() && used_units_ + resident_free_.size() > limit_units_) {
+    const SegmentId id = resident_free_.back();
+    resident_free_.pop_back();
+    return_to_system(id, 1);
+  }
+}
+
+void SegmentPool::enqueue_newest(SegmentId id) {
+  Segment& s = segments_[id];
+  s.older = newest_;
+  s.newer = kNoSegment;
+  if (newest_ != kNoSegment) segments_[newest_].newer = id;
+  newest_ = id;
+  if (oldest_ == kNoSegment) oldest_ = id;
+}
+
+void SegmentPool::enqueue_oldest(SegmentId id) {
+  Segment& s = segments_[id];
+  s.newer = oldest_;
+  s.older = kNoSegment;
+  if (oldest_ != kNoSegment) segments_[oldest_].older = id;
+  oldest_ = id;
+  if (newest_ == kNoSegment) newest_ = id;
+}
+
+void SegmentPool::unqueue(SegmentId id) {
+  Segment& s = segments_[id];
+  (s.older != kNoSegment ? segments_[s.older].newer : oldest_) = s.newer;
+  (s.newer != kNoSegment ? segments_[s.newer].older : newest_) = s.older;
+  s.older = s.newer = kNoSegment;
+}
+
+std::size_t SegmentPool::memory_in_use() const {
+  std::lock_guard lock(mutex_);
+  return used_units_ * kUnit;
+}
+
+std::size_t SegmentPool::memory_limit() const {
+  std::lock_guard lock(mutex_);
+  return limit_units_ * kUnit;
+}
+
+bool SegmentPool::set_memory_limit(std::size_t bytes) {
+  const std::size_t units = bytes / kUnit;
+  std::lock_guard lock(mutex_);
+  if (units == 0 || units > reserved_units_) return false;
+  limit_units_ = units;
+  trim_resident();
+  return true;
+}
+
+}  // namespace mc::server
