@@ -19,16 +19,6 @@ bool connection_gone(std::error_code error) {
 
 }  // namespace
 
-void Countdown::arrive() {
-  std::lock_guard lock(mutex_);
-  if (count_ > 0 && --count_ == 0) zero_.notify_all();
-}
-
-bool Countdown::wait_until(Clock::time_point deadline) {
-  std::unique_lock lock(mutex_);
-  return zero_.wait_until(lock, deadline, [this] { return count_ == 0; });
-}
-
 ConnectionDriver::ConnectionDriver(const Shared& shared, asio::io_context& io, const Target& server,
                                    unsigned index, std::uint64_t prefill_begin,
                                    std::uint64_t prefill_end, std::uint64_t budget)

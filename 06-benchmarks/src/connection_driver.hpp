@@ -4,9 +4,7 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -14,26 +12,11 @@
 
 #include <asio/io_context.hpp>
 
+#include "countdown.hpp"
 #include "mc/bench/load_generator.hpp"
 #include "mc/client/session.hpp"
 
 namespace mc::bench::detail {
-
-using Clock = std::chrono::steady_clock;
-
-/// Counts arrivals down to zero; the main thread waits for zero with a deadline.
-class Countdown {
- public:
-  explicit Countdown(std::size_t count) : count_(count) {}
-  void arrive();
-  /// True if the count reached zero before `deadline`.
-  bool wait_until(Clock::time_point deadline);
-
- private:
-  std::mutex mutex_;
-  std::condition_variable zero_;
-  std::size_t count_;
-};
 
 /// What every driver reads and nobody writes during a run.
 struct Shared {
