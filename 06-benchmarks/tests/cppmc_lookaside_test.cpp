@@ -1,0 +1,75 @@
+// cppmc_lookaside end to end: against cppmemcached with little memory, and against no server.
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "mc/testing/net.hpp"
+#include "mc/testing/process.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// A top-level number from cppmc_lookaside's JSON (`"name": 12.5`); fails the test if absent.
+double json_number(const std::string& json, const std::string& name) {
+  const std::string label = "\"" + name + "\": ";
+  const auto at = json.find(label);
+  if (at == std::string::npos) {
+    ADD_FAILURE() << "no " << name << " in " << json;
+    return -1;
+  }
+  return std::strtod(json.c_str() + at + label.size(), nullptr);
+}
+
+mc::testing::RunResult run_lookaside(std::uint16_t port, std::vector<std::string> extra) {
+  std::vector<std::string> args = {"--port", std::to_string(port)};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return mc::testing::run(CPPMC_LOOKASIDE_PATH, args, {}, 120s);
+}
+
+TEST(CppmcLookaside, CountsALookAsideLoopAgainstCppmemcached) {
+  auto [server, port] = mc::testing::start_server(CPPMEMCACHED_PATH, {"-t", "1", "-m", "8"});
+  // A generous deadline per call: a slow machine must not turn replies into errors.
+  const auto result =
+      run_lookaside(port, {"--requests", "20000", "--warmup-requests", "2000", "--keys", "5000",
+                           "--connections", "4", "--timeout", "20000"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  const auto& json = result.out;
+  const double gets = json_number(json, "gets");
+  const double misses = json_number(json, "misses");
+  EXPECT_EQ(gets + json_number(json, "get_errors"), 18000);  // the warm-up's 2,000 are apart
+  EXPECT_EQ(json_number(json, "warmup_gets"), 2000);
+  EXPECT_EQ(gets, json_number(json, "hits") + misses);
+  // Zipf popularity repeats keys, so even a small cache hits sometimes.
+  EXPECT_GT(json_number(json, "hit_ratio"), 0);
+  EXPECT_LE(json_number(json, "hit_ratio"), 1);
+  EXPECT_EQ(json_number(json, "sets"), misses);  // look-aside: every miss is followed by a set
+  EXPECT_GE(json_number(json, "set_errors"), 0);
+  EXPECT_EQ(json_number(json, "bad_values"), 0);
+  // The server's own figures, read with `stats` at the end.
+  EXPECT_GT(json_number(json, "total_items"), 0);
+  EXPECT_GE(json_number(json, "curr_items"), 0);
+  EXPECT_GT(json_number(json, "bytes"), 0);
+  EXPECT_GE(json_number(json, "evictions"), 0);
+  EXPECT_EQ(json_number(json, "limit_maxbytes"), 8 * 1024 * 1024);
+  server.stop();
+}
+
+TEST(CppmcLookaside, SaysSoWhenNoServerIsListening) {
+  const auto result =
+      run_lookaside(mc::testing::free_port(), {"--requests", "100", "--timeout", "500"});
+  ASSERT_NE(result.status, -1) << "cppmc_lookaside had to be killed: it hung";
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.err.find("cannot connect to 127.0.0.1"), std::string::npos) << result.err;
+}
+
+TEST(CppmcLookaside, RefusesToRunWithoutAnEnd) {
+  const auto result = run_lookaside(mc::testing::free_port(), {});
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.err.find("--requests"), std::string::npos) << result.err;
+}
+
+}  // namespace
