@@ -7,13 +7,21 @@ servers are prefilled, then measured in alternating rounds (A B, B A, A B, ...),
 reported is the median of the per-round ratios: machine noise moves both members of a pair
 alike, so the ratio is far steadier than either number.
 
+The `lookaside` group measures hit ratio instead of speed: for each memory limit in
+LOOKASIDE_MEMORY and with both the default thread count and `-t 1`, a fresh memcached and a fresh
+cppmemcached each get the same seeded look-aside workload from cppmc_lookaside (every request a
+get; on a miss, a set).
+
 Written in Python (the standard library only) because it orchestrates processes and
-arithmetic; everything that touches the network at speed is C++ (cppmc_bench).
+arithmetic; everything that touches the network at speed is C++ (cppmc_bench, cppmc_lookaside).
 
 Settings come from the environment: ROUNDS (3), DURATION (5 s per run), WARMUP (1 s),
 FILL_ITEMS (1000000), SERVER_CPU (0), CLIENT_CPU (1), MEMCASLAP (1 = cross-check),
-WORKLOADS (comma-separated names to run, default all), BIN_DIR (build/release/bin),
-OUT_DIR (build/bench), MEMCACHED (memcached), COMMIT (the binaries' commit, default HEAD).
+WORKLOADS (comma-separated names to run, default all; `lookaside` names the hit-ratio group),
+LOOKASIDE_MEMORY (16,64,256 MB), LOOKASIDE_REQUESTS (800000 gets per run), LOOKASIDE_WARMUP
+(200000 of them not counted), LOOKASIDE_MAX_SECONDS (120, a cap per run), BIN_DIR
+(build/release/bin), OUT_DIR (build/bench), MEMCACHED (memcached), COMMIT (the binaries'
+commit, default HEAD).
 """
 
 import json
@@ -41,6 +49,15 @@ BIN_DIR = Path(ENV("BIN_DIR", str(ROOT / "build/release/bin")))
 OUT_DIR = Path(ENV("OUT_DIR", str(ROOT / "build/bench")))
 MEMCACHED = ENV("MEMCACHED", "memcached")
 TICKS = os.sysconf("SC_CLK_TCK")
+LOOKASIDE_MEMORY = [int(m) for m in ENV("LOOKASIDE_MEMORY", "16,64,256").split(",")]
+LOOKASIDE_THREADS = [None, 1]  # None: each server's default thread count (4 for both)
+LOOKASIDE_REQUESTS = int(ENV("LOOKASIDE_REQUESTS", "800000"))
+LOOKASIDE_WARMUP = int(ENV("LOOKASIDE_WARMUP", "200000"))
+LOOKASIDE_MAX_SECONDS = float(ENV("LOOKASIDE_MAX_SECONDS", "120"))
+# The look-aside workload of the issue: Zipf 0.9 over 200,000 keys, sizes from 30 B to 200 KB
+# in a mix that shifts twice, a tenth of the keys with TTLs of 2-5 s (cppmc_lookaside's defaults).
+LOOKASIDE_FLAGS = ["--keys", "200000", "--zipf", "0.9", "--phases", "3", "--connections", "8",
+                   "--depth", "4", "--seed", "1"]
 
 # name, cppmc_bench flags, memcaslap flags (None: memcaslap cannot express it)
 WORKLOADS = [
@@ -229,6 +246,101 @@ def run_workload(servers, name, flags, caslap):
     return summary
 
 
+def lookaside_server(name, megabytes, threads):
+    """A fresh server for one look-aside run: both get the same flags."""
+    port = free_port()
+    flags = ["-U", "0", "-l", "127.0.0.1", "-m", str(megabytes), "-p", str(port)]
+    flags += ["-t", str(threads)] if threads else []
+    flags += ["-u", "nobody"] if os.geteuid() == 0 else []
+    binary = MEMCACHED if name == "memcached" else str(BIN_DIR / "cppmemcached")
+    return Server(name, [binary] + flags, port)
+
+
+def lookaside(server):
+    """Runs cppmc_lookaside on CLIENT_CPU against `server` and returns its JSON."""
+    argv = ["taskset", "-c", CLIENT_CPU, str(BIN_DIR / "cppmc_lookaside"), "--port",
+            str(server.port), "--requests", str(LOOKASIDE_REQUESTS), "--warmup-requests",
+            str(LOOKASIDE_WARMUP), "--duration", f"{LOOKASIDE_MAX_SECONDS:g}"] + LOOKASIDE_FLAGS
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=LOOKASIDE_MAX_SECONDS + 60)
+    if run.returncode != 0:
+        raise RuntimeError(f"cppmc_lookaside failed on {server.name}: {run.stderr}")
+    result = json.loads(run.stdout)
+    # The cap stopped the run before every get was sent: its phases are not all there.
+    result["truncated"] = result["warmup_gets"] + result["gets"] + result["get_errors"] \
+        < LOOKASIDE_REQUESTS
+    return result
+
+
+def run_lookaside_group():
+    """Every (-m, threads) pair, each server fresh: what the look-aside table and chart show."""
+    rows = []
+    for megabytes in LOOKASIDE_MEMORY:
+        for threads in LOOKASIDE_THREADS:
+            row = {"memory_mb": megabytes, "threads": threads}
+            for name in ("memcached", "cppmemcached"):
+                server = lookaside_server(name, megabytes, threads)
+                try:
+                    row[name] = lookaside(server)
+                finally:
+                    server.stop()
+            mc, cpp = row["memcached"], row["cppmemcached"]
+            log(f"  -m {megabytes} {'-t ' + str(threads) if threads else 'default threads'}: "
+                f"hit ratio memcached {100 * mc['hit_ratio']:.1f} %, "
+                f"cppmemcached {100 * cpp['hit_ratio']:.1f} %")
+            rows.append(row)
+    return rows
+
+
+def miss_ratio(row):
+    """cppmemcached's miss ratio over memcached's (below 1: cppmemcached misses less)."""
+    mc_miss = 1 - row["memcached"]["hit_ratio"]
+    return (1 - row["cppmemcached"]["hit_ratio"]) / mc_miss if mc_miss > 0 else float("nan")
+
+
+def lookaside_markdown(rows):
+    def threads(row):
+        return f"`-t {row['threads']}`" if row["threads"] else "default"
+
+    def pair(row, key, scale=1):
+        values = [row[name][key] for name in ("memcached", "cppmemcached")]
+        return " / ".join("?" if v is None else f"{v / scale:,.0f}" for v in values)
+
+    first = rows[0]["memcached"]["config"]
+    lines = [
+        "## Look-aside hit ratio",
+        "",
+        f"cppmc_lookaside on core {CLIENT_CPU}, servers on core {SERVER_CPU}, a fresh server per "
+        f"run: every request a get, a set after each miss; Zipf {first['zipf']} over "
+        f"{first['keys']:,} keys, values 30 B–200 KB in a mix that shifts between "
+        f"{first['phases']} phases, a tenth of the keys with TTLs of 2–5 s; "
+        f"{LOOKASIDE_REQUESTS:,} gets per run, the first {LOOKASIDE_WARMUP:,} not counted.",
+        "",
+        "Items and bytes are the servers' own `curr_items` and `bytes` after the run (MB of "
+        "2^20 bytes). memcached gives every slab class its first page even past `-m`, so with "
+        "many size classes in use its `bytes` may exceed the limit.",
+        "",
+        "| -m | threads | memcached hit % | cppmemcached hit % | miss ratio cpp/mc "
+        "| items mc / cpp | MB mc / cpp | evictions mc / cpp | set errors mc / cpp |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        mc, cpp = row["memcached"], row["cppmemcached"]
+        cut = " (cut short)"
+        lines.append(
+            f"| {row['memory_mb']} | {threads(row)} "
+            f"| {100 * mc['hit_ratio']:.1f}{cut if mc['truncated'] else ''} "
+            f"| {100 * cpp['hit_ratio']:.1f}{cut if cpp['truncated'] else ''} "
+            f"| {miss_ratio(row):.2f}× | {pair(row, 'curr_items')} "
+            f"| {pair(row, 'bytes', 1 << 20)} | {pair(row, 'evictions')} "
+            f"| {pair(row, 'set_errors')} |")
+    at_least = sum(r["cppmemcached"]["hit_ratio"] >= r["memcached"]["hit_ratio"] for r in rows)
+    at_64 = [f"{miss_ratio(r):.2f}×" for r in rows if r["memory_mb"] == 64]
+    lines += ["", f"cppmemcached's hit ratio is at least memcached's in {at_least} of {len(rows)} "
+              f"runs; its miss ratio over memcached's at `-m 64`: {', '.join(at_64) or '—'} "
+              "(the goal: at most 0.90×).", ""]
+    return lines
+
+
 def fmt_ratio(r):
     return f"{r['median']:.2f}× ({r['min']:.2f}–{r['max']:.2f})"
 
@@ -246,14 +358,25 @@ def markdown(report):
     lines = [
         f"# cppmemcached vs memcached {report['versions']['memcached']}",
         "",
-        f"{m['cpu']}, {m['cores']} cores, {m['kernel']}; servers on core {SERVER_CPU} (`-t 1`), "
-        f"cppmc_bench on core {CLIENT_CPU}; {ROUNDS} alternating rounds of {DURATION:g} s after "
-        f"{WARMUP:g} s warm-up; release build of cppmemcached {report['versions']['cppmemcached']} "
-        f"at commit {report['commit']}, {report['date']}.",
+        f"{m['cpu']}, {m['cores']} cores, {m['kernel']}; release build of cppmemcached "
+        f"{report['versions']['cppmemcached']} at commit {report['commit']}, {report['date']}.",
         "",
         f"Load average {m['loadavg_before']:.1f} before, {m['loadavg_after']:.1f} after"
         + (" (other work shared the cores: only the ratios mean something)."
            if max(m["loadavg_before"], m["loadavg_after"]) > 1.5 else "."),
+        "",
+    ]
+    if report["workloads"]:
+        lines += throughput_markdown(report)
+    if "lookaside" in report:
+        lines += lookaside_markdown(report["lookaside"])
+    return "\n".join(lines)
+
+
+def throughput_markdown(report):
+    lines = [
+        f"Throughput: servers on core {SERVER_CPU} (`-t 1`), cppmc_bench on core {CLIENT_CPU}; "
+        f"{ROUNDS} alternating rounds of {DURATION:g} s after {WARMUP:g} s warm-up.",
         "",
         "Ratios are cppmemcached / memcached per round: median (min–max). CPU is server CPU time "
         "per operation from /proc/PID/stat, sampled at the edges of the measured window.",
@@ -301,7 +424,7 @@ def markdown(report):
         lines += [f"| {n} | {c['memcached']:,.0f} | {c['cppmemcached']:,.0f} | {c['ratio']:.2f}× |"
                   for n, c in caslap_rows]
         lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
 def chart(report, png):
@@ -314,6 +437,23 @@ def chart(report, png):
                     f"{w['cppmemcached']['ops_per_sec']:.0f} {w['memcached']['p99_us']:.1f} "
                     f"{w['cppmemcached']['p99_us']:.1f}\n")
     script = Path(__file__).resolve().parent / "scripts" / "compare.gp"
+    subprocess.run(["gnuplot", "-e", f"data='{data}'; output='{png}'", str(script)], check=True)
+
+
+def lookaside_chart(rows, png):
+    """Hit ratio against -m, one line per server and thread setting (gnuplot)."""
+    data = OUT_DIR / "lookaside.dat"
+    found = {(r["memory_mb"], r["threads"]): r for r in rows}
+    with open(data, "w") as f:
+        f.write("# memory_mb mc_default cpp_default mc_t1 cpp_t1 (hit %)\n")
+        for megabytes in LOOKASIDE_MEMORY:
+            values = []
+            for threads in LOOKASIDE_THREADS:
+                row = found.get((megabytes, threads))
+                for name in ("memcached", "cppmemcached"):
+                    values.append(f"{100 * row[name]['hit_ratio']:.2f}" if row else "NaN")
+            f.write(f"{megabytes} {' '.join(values)}\n")
+    script = Path(__file__).resolve().parent / "scripts" / "lookaside.gp"
     subprocess.run(["gnuplot", "-e", f"data='{data}'; output='{png}'", str(script)], check=True)
 
 
@@ -345,26 +485,41 @@ def main():
             for server in servers:
                 server.stop()
 
-    log(f"filling {FILL_ITEMS:,} items into each server for the memory figure")
-    memory = fresh(lambda pair: {s.name: (s.version(), memory_per_item(s)) for s in pair})
-    report = {"versions": {name: version for name, (version, _) in memory.items()},
-              "commit": commit, "date": time.strftime("%Y-%m-%d"), "machine": machine(),
+    report = {"versions": {}, "commit": commit, "date": time.strftime("%Y-%m-%d"),
+              "machine": machine(),
               "settings": {"rounds": ROUNDS, "duration": DURATION, "warmup": WARMUP,
                            "server_cpu": SERVER_CPU, "client_cpu": CLIENT_CPU},
-              "memory": {name: figure for name, (_, figure) in memory.items()},
               "workloads": {}}
-    for name, description, flags, caslap in WORKLOADS:
-        if selected and name not in selected:
-            continue
+    throughput = [w for w in WORKLOADS if not selected or w[0] in selected]
+    if throughput:
+        log(f"filling {FILL_ITEMS:,} items into each server for the memory figure")
+        memory = fresh(lambda pair: {s.name: (s.version(), memory_per_item(s)) for s in pair})
+        report["versions"] = {name: version for name, (version, _) in memory.items()}
+        report["memory"] = {name: figure for name, (_, figure) in memory.items()}
+    for name, description, flags, caslap in throughput:
         log(f"{name}: {description}")
         report["workloads"][name] = fresh(
             lambda pair: run_workload(pair, name, flags, caslap))  # noqa: B023 (called at once)
+    if not selected or "lookaside" in selected:
+        log("lookaside: hit ratio of a look-aside workload at -m "
+            f"{', '.join(map(str, LOOKASIDE_MEMORY))}, default threads and -t 1")
+        report["lookaside"] = run_lookaside_group()
+        if not report["versions"]:
+            row = report["lookaside"][0]
+            report["versions"] = {name: row[name]["server_version"]
+                                  for name in ("memcached", "cppmemcached")}
     report["machine"]["loadavg_after"] = os.getloadavg()[0]
     (OUT_DIR / "compare.json").write_text(json.dumps(report, indent=2) + "\n")
     (OUT_DIR / "compare.md").write_text(markdown(report))
-    chart(report, OUT_DIR / "compare.png")
+    charts = []
+    if report["workloads"]:
+        chart(report, OUT_DIR / "compare.png")
+        charts.append("compare.png")
+    if "lookaside" in report:
+        lookaside_chart(report["lookaside"], OUT_DIR / "lookaside.png")
+        charts.append("lookaside.png")
     print(markdown(report))
-    log(f"wrote {OUT_DIR}/compare.md, compare.json and compare.png")
+    log(f"wrote {OUT_DIR}/compare.md, compare.json and {' and '.join(charts)}")
 
 
 if __name__ == "__main__":
