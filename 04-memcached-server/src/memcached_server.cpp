@@ -119,7 +119,10 @@ void MemcachedServer::start_maintenance() {
       auto [error] = co_await timer.async_wait(common::kUseTuple);
       if (error) co_return;  // stop() cancelled the timer
       context.clock.set_unix_time(std::time(nullptr));
-      context.store.for_each([](Store& store) { store.expire_some(kSweepBatch); });
+      context.store.for_each([](Store& store) {
+        store.expire_segments();
+        store.expire_some(kSweepBatch);
+      });
     }
   };
   asio::co_spawn(maintenance_io_, tick(*context_, maintenance_timer_),

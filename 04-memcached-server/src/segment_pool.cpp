@@ -37,8 +37,11 @@ SegmentPool::SegmentPool(std::size_t memory_limit, std::size_t largest_item)
       reserved_units_(arena_bytes(memory_limit, largest_item) / kUnit),
       arena_(reserve_arena(reserved_units_ * kUnit)),
       limit_units_(std::clamp<std::size_t>(memory_limit / kUnit, 1, reserved_units_)),
-      units_(reserved_units_, Unit::kFresh),
-      segments_(reserved_units_) {}
+      units_(reserved_units_, Unit::kFresh) {
+  // Room for every unit's bookkeeping, but only written (and so made resident) as the arena
+  // is used; growing within the reserved capacity never moves what owners are reading.
+  segments_.reserve(reserved_units_);
+}
 
 SegmentPool::~SegmentPool() { munmap(arena_, reserved_units_ * kUnit); }
 
@@ -82,6 +85,7 @@ SegmentId SegmentPool::find_fresh_run(std::size_t units) {
   if (high_water_ + units > reserved_units_) return kNoSegment;
   const auto id = static_cast<SegmentId>(high_water_);
   high_water_ += units;
+  segments_.resize(high_water_);
   return id;
 }
 
@@ -89,19 +93,55 @@ void SegmentPool::seal(SegmentId id) {
   std::lock_guard lock(mutex_);
   assert(segments_[id].state == SegmentState::kActive);
   segments_[id].state = SegmentState::kSealed;
+  segments_[id].sealed_at = ++seals_;
   enqueue_newest(id);
 }
 
+//! [pop-oldest]
 SegmentPool::Victim SegmentPool::pop_oldest(const Store* owner) {
+  // The segment worth least: the fewest hits per byte per unit of age, age counted in seals
+  // since it was sealed. A segment of small items read often is worth many segments of large
+  // items read now and then, so memory moves to what serves the most requests: the job
+  // memcached's slab automover does by eviction age. Plain FIFO among equals (the oldest
+  // wins ties), and the +1 lets a segment sealed a moment ago wait for its first hits.
+  constexpr std::size_t kMaxCandidates = 1024;  // bounds the work under the lock
   std::lock_guard lock(mutex_);
-  SegmentId id = oldest_;
-  while (id != kNoSegment && owner != nullptr && segments_[id].owner != owner) {
-    id = segments_[id].newer;
+  SegmentId id = kNoSegment;
+  double lowest = 0;
+  std::size_t seen = 0;
+  for (SegmentId at = oldest_; at != kNoSegment && seen < kMaxCandidates;
+       at = segments_[at].newer) {
+    const Segment& s = segments_[at];
+    if (owner != nullptr && s.owner != owner) continue;
+    ++seen;
+    const auto hits = static_cast<double>(
+        std::atomic_ref<std::uint32_t>(segments_[at].hits).load(std::memory_order_relaxed));
+    const double bytes = std::max<std::uint32_t>(s.used, 1);
+    const auto age = static_cast<double>(seals_ - s.sealed_at + 1);
+    const double worth = (hits + 1) / (bytes * age);
+    if (id == kNoSegment || worth < lowest) {
+      id = at;
+      lowest = worth;
+    }
   }
   if (id == kNoSegment) return {};
   unqueue(id);
   segments_[id].state = SegmentState::kEvicting;
   return {id, segments_[id].owner};
+}
+//! [pop-oldest]
+
+SegmentId SegmentPool::pop_expired(const Store* owner, RelTime now) {
+  std::lock_guard lock(mutex_);
+  for (SegmentId id = oldest_; id != kNoSegment; id = segments_[id].newer) {
+    const Segment& s = segments_[id];
+    if (s.owner == owner && s.expires_by != 0 && s.expires_by <= now) {
+      unqueue(id);
+      segments_[id].state = SegmentState::kEvicting;
+      return id;
+    }
+  }
+  return kNoSegment;
 }
 
 void SegmentPool::put_back(SegmentId id) {
@@ -113,6 +153,7 @@ void SegmentPool::put_back(SegmentId id) {
 void SegmentPool::requeue(SegmentId id) {
   std::lock_guard lock(mutex_);
   segments_[id].state = SegmentState::kSealed;
+  segments_[id].hits = 0;  // a second chance starts the count again
   enqueue_newest(id);
 }
 
@@ -120,6 +161,8 @@ void SegmentPool::reactivate(SegmentId id) {
   std::lock_guard lock(mutex_);
   segments_[id].state = SegmentState::kActive;
   segments_[id].used = 0;
+  segments_[id].expires_by = 0;
+  segments_[id].hits = 0;
 }
 
 void SegmentPool::drain(SegmentId id) {
@@ -189,6 +232,7 @@ void SegmentPool::enqueue_newest(SegmentId id) {
   if (newest_ != kNoSegment) segments_[newest_].newer = id;
   newest_ = id;
   if (oldest_ == kNoSegment) oldest_ = id;
+  ++queued_;
 }
 
 void SegmentPool::enqueue_oldest(SegmentId id) {
@@ -198,6 +242,7 @@ void SegmentPool::enqueue_oldest(SegmentId id) {
   if (oldest_ != kNoSegment) segments_[oldest_].older = id;
   oldest_ = id;
   if (newest_ == kNoSegment) newest_ = id;
+  ++queued_;
 }
 
 void SegmentPool::unqueue(SegmentId id) {
@@ -205,6 +250,7 @@ void SegmentPool::unqueue(SegmentId id) {
   (s.older != kNoSegment ? segments_[s.older].newer : oldest_) = s.newer;
   (s.newer != kNoSegment ? segments_[s.newer].older : newest_) = s.older;
   s.older = s.newer = kNoSegment;
+  --queued_;
 }
 
 std::size_t SegmentPool::memory_in_use() const {

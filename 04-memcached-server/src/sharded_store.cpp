@@ -13,8 +13,11 @@ ShardedStore::ShardedStore(const StoreOptions& options, const Clock& clock, std:
 }
 
 std::size_t ShardedStore::shards_for(unsigned threads, const StoreOptions& options) {
-  constexpr std::size_t kActiveShare = 8;
-  const std::size_t by_memory = options.memory_limit / (kActiveShare * SegmentPool::kUnit);
+  // Every shard fills up to Store::kLanes segments at a time; together they stay within a
+  // sixteenth of the memory.
+  constexpr std::size_t kActiveShare = 16;
+  const std::size_t by_memory =
+      options.memory_limit / (kActiveShare * Store::kLanes * SegmentPool::kUnit);
   return std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(by_memory, 1));
 }
 

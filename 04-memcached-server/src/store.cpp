@@ -108,6 +108,7 @@ void Store::bump(Item& item) {
   // compare has just read.
   item.state |= kItemReferenced | kItemFetched;
   item.last_access = static_cast<AccessTime>(clock_.now());
+  pool_.count_hit(pool_.segment_of(&item));
 }
 
 ItemHandle Store::gat(std::string_view key, std::int64_t exptime) {
@@ -119,7 +120,7 @@ ItemHandle Store::gat(std::string_view key, std::int64_t exptime) {
   }
   ++stats_.touch_hits;
   Item* item = found.chunk.item;
-  item->exptime = clock_.exptime_to_rel(exptime);
+  expire_at(*item, clock_.exptime_to_rel(exptime));
   bump(*item);
   return handle_to(item);
 }
@@ -202,7 +203,7 @@ std::vector<SlabClassStats> Store::slab_stats() const {
   for (std::size_t i = 0; i < result.size(); ++i) {
     SlabClassInfo& slab = result[i].slab;
     slab.chunk_size = SizeClasses::chunk_size(i);
-    slab.chunks_per_page = static_cast<std::uint32_t>(SegmentPool::kUnit / slab.chunk_size);
+    slab.chunks_per_page = static_cast<std::uint32_t>(SizeClasses::kPageSize / slab.chunk_size);
     const std::uint64_t chunks = result[i].number;
     slab.total_pages =
         static_cast<std::uint32_t>((chunks + slab.chunks_per_page - 1) / slab.chunks_per_page);

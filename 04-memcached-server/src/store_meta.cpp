@@ -80,7 +80,7 @@ MetaDeleteResult Store::meta_delete(std::string_view key, const MetaDeleteOption
     if (copy.item == nullptr) return MetaDeleteResult::kOutOfMemory;
     item = copy.item;
   }
-  if (options.exptime) item->exptime = *options.exptime;
+  if (options.exptime) expire_at(*item, *options.exptime);
   item->state |= kItemStale;
   item->state &= static_cast<std::uint8_t>(~kItemTokenSent);  // the next reader may win again
   return MetaDeleteResult::kDone;

@@ -117,7 +117,7 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
     if (marks.key_binary) fresh.item->state |= kItemKeyBinary;
     if (stale) {
       // The stale value keeps the old exptime, and a recache token already handed out.
-      fresh.item->exptime = current->exptime;
+      expire_at(*fresh.item, current->exptime);
       fresh.item->state |= kItemStale | (current->state & kItemTokenSent);
     }
     link_or_replace(current != nullptr ? old.chunk : Chunk{}, fresh, old.hash);

@@ -19,9 +19,15 @@ constexpr std::size_t kUnit = SegmentPool::kUnit;
 
 std::string key_of(int i) { return fmt::format("key{:06}", i); }  // all one length
 
-StoreOptions megabytes(std::size_t count) {
+StoreOptions segments(std::size_t count) {
   StoreOptions options;
   options.memory_limit = count * kUnit;
+  return options;
+}
+
+StoreOptions mebibytes(std::size_t count) {
+  StoreOptions options;
+  options.memory_limit = count << 20;
   return options;
 }
 
@@ -37,7 +43,7 @@ class StoreMemoryTest : public ::testing::Test {
 };
 
 TEST_F(StoreMemoryTest, EvictsToStayWithinTheLimit) {
-  Store store(megabytes(4), clock_);
+  Store store(segments(4), clock_);
   const int total = 12 * per_segment();
   for (int i = 0; i < total; ++i) {
     ASSERT_EQ(store.store(StoreMode::kSet, key_of(i), value_, 0, 0).result, StoreResult::kStored);
@@ -52,21 +58,38 @@ TEST_F(StoreMemoryTest, EvictsToStayWithinTheLimit) {
 }
 
 TEST_F(StoreMemoryTest, ItemsReadSinceTheyWereWrittenOutliveTheirSegment) {
-  Store store(megabytes(4), clock_);
+  Store store(segments(4), clock_);
   const int n = per_segment();
   for (int i = 0; i < 4 * n; ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 0);
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE(store.get(key_of(i)));  // in the oldest segment
+  // Ten reads in every segment: the oldest has had the most time to earn them, so it goes.
+  for (int segment = 0; segment < 4; ++segment) {
+    for (int i = segment * n; i < segment * n + 10; ++i) ASSERT_TRUE(store.get(key_of(i)));
+  }
   // Most of a segment more: the oldest segment goes, but its ten read items move on.
   for (int i = 0; i < n - 100; ++i) store.store(StoreMode::kSet, key_of(10 * n + i), value_, 0, 0);
+  EXPECT_EQ(store.stats().items_kept, 10u);
   for (int i = 0; i < 10; ++i) EXPECT_TRUE(store.get(key_of(i))) << i;
   for (int i = 10; i < n; ++i) EXPECT_FALSE(store.get(key_of(i))) << i;
   for (int i = n; i < 4 * n; ++i) EXPECT_TRUE(store.get(key_of(i))) << i;
-  EXPECT_EQ(store.stats().items_kept, 10u);
   EXPECT_EQ(store.stats().evictions, static_cast<std::uint64_t>(n - 10));
 }
 
+TEST_F(StoreMemoryTest, OfTheOldestSegmentsTheLeastReadGoesFirst) {
+  Store store(segments(40), clock_);
+  const int n = per_segment();
+  for (int i = 0; i < 40 * n; ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 0);
+  // The oldest segment's items are read; the second's are not.
+  for (int i = 0; i < n; ++i) ASSERT_TRUE(store.get(key_of(i)));
+  for (int i = 0; i < n - 100; ++i) store.store(StoreMode::kSet, key_of(50 * n + i), value_, 0, 0);
+  EXPECT_EQ(store.stats().evictions, static_cast<std::uint64_t>(n));
+  EXPECT_EQ(store.stats().items_kept, 0u);
+  EXPECT_TRUE(store.get(key_of(0)));
+  EXPECT_FALSE(store.get(key_of(n)));
+  EXPECT_TRUE(store.get(key_of(2 * n)));
+}
+
 TEST_F(StoreMemoryTest, ExpiredItemsAreReclaimedNotEvicted) {
-  Store store(megabytes(2), clock_);
+  Store store(segments(2), clock_);
   const int n = per_segment();
   for (int i = 0; i < n; ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 10);
   for (int i = n; i < 2 * n; ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 0);
@@ -79,21 +102,26 @@ TEST_F(StoreMemoryTest, ExpiredItemsAreReclaimedNotEvicted) {
 }
 
 TEST_F(StoreMemoryTest, ASegmentWhoseItemsAllExpiredIsReclaimedWhole) {
-  Store store(megabytes(8), clock_);
+  Store store(segments(8), clock_);
   const int n = per_segment();
-  for (int i = 0; i < 3 * n; ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 2);
-  store.store(StoreMode::kSet, "lasting", value_, 0, 0);
+  // Items that expire share segments only with items that expire.
+  for (int i = 0; i < 4 * n; ++i) {
+    store.store(StoreMode::kSet, key_of(i), value_, 0, 2);
+    if (i == n) store.store(StoreMode::kSet, "lasting", value_, 0, 0);
+  }
   const std::size_t before = store.memory_in_use();
   clock_.advance(2);
-  while (store.expire_some(10'000) > 0) {
-  }
-  // Three segments held nothing but expired items: they went back to the pool.
-  EXPECT_LE(store.memory_in_use(), before - 3 * kUnit);
+  // Four segments held nothing but expired items: the three sealed ones go back to the pool
+  // at once, without a look at the hash table, and the active one starts again.
+  EXPECT_EQ(store.expire_segments(), 4u);
+  EXPECT_EQ(store.memory_in_use(), before - 3 * kUnit);
+  EXPECT_EQ(store.stats().crawler_reclaimed, static_cast<std::uint64_t>(4 * n));
+  EXPECT_EQ(store.stats().curr_items, 1u);
   EXPECT_TRUE(store.get("lasting"));
 }
 
 TEST_F(StoreMemoryTest, AnItemHeldByAReplyStaysReadableAfterEviction) {
-  Store store(megabytes(2), clock_);
+  Store store(segments(2), clock_);
   const int n = per_segment();
   for (int i = 0; i < n; ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 0);
   ItemHandle held = store.get(key_of(0));
@@ -112,7 +140,7 @@ TEST_F(StoreMemoryTest, AnItemHeldByAReplyStaysReadableAfterEviction) {
 
 TEST_F(StoreMemoryTest, LargeValuesAfterSmallOnesFindRoom) {
   // No size classes to calcify: memory filled by small items serves large ones, and back.
-  Store store(megabytes(8), clock_);
+  Store store(mebibytes(8), clock_);
   for (int i = 0; i < 100'000; ++i) {
     ASSERT_EQ(store.store(StoreMode::kSet, key_of(i), std::string(100, 's'), 0, 0).result,
               StoreResult::kStored);
@@ -132,7 +160,7 @@ TEST_F(StoreMemoryTest, LargeValuesAfterSmallOnesFindRoom) {
 
 TEST_F(StoreMemoryTest, ReplacingABigItemInATinyCacheIsStored) {
   // memcached -m 2: two 900 KB items fill it; setting one again must evict, not fail.
-  Store store(megabytes(2), clock_);
+  Store store(mebibytes(2), clock_);
   EXPECT_EQ(store.store(StoreMode::kSet, "B0", std::string(900'000, 'a'), 0, 0).result,
             StoreResult::kStored);
   EXPECT_EQ(store.store(StoreMode::kSet, "B1", std::string(900'000, 'b'), 0, 0).result,
@@ -143,7 +171,7 @@ TEST_F(StoreMemoryTest, ReplacingABigItemInATinyCacheIsStored) {
 }
 
 TEST_F(StoreMemoryTest, UnreadRepliesNeverMakeWritesFail) {
-  Store store(megabytes(8), clock_);
+  Store store(mebibytes(8), clock_);
   for (int i = 0; i < 12; ++i) {
     store.store(StoreMode::kSet, fmt::format("B{}", i), std::string(900'000, 'x'), 0, 0);
   }
@@ -165,8 +193,8 @@ TEST_F(StoreMemoryTest, UnreadRepliesNeverMakeWritesFail) {
 }
 
 TEST_F(StoreMemoryTest, ItemsLargerThanASegmentSpanSeveral) {
-  StoreOptions options = megabytes(32);
-  options.item_size_max = 8 * kUnit;
+  StoreOptions options = mebibytes(32);
+  options.item_size_max = std::size_t{8} << 20;
   Store store(options, clock_);
   std::string big(5'000'000, 'b');
   big[0] = 'x';
@@ -185,7 +213,7 @@ TEST_F(StoreMemoryTest, ItemsLargerThanASegmentSpanSeveral) {
 }
 
 TEST_F(StoreMemoryTest, WithoutEvictionsAFullStoreSaysOutOfMemory) {
-  StoreOptions options = megabytes(2);
+  StoreOptions options = segments(2);
   options.evictions = false;
   Store store(options, clock_);
   int stored = 0;
@@ -199,7 +227,7 @@ TEST_F(StoreMemoryTest, WithoutEvictionsAFullStoreSaysOutOfMemory) {
 }
 
 TEST_F(StoreMemoryTest, SlabStatsGroupItemsByMemcachedClasses) {
-  Store store(megabytes(4), clock_);
+  Store store(segments(4), clock_);
   store.store(StoreMode::kSet, "a", std::string(100, 'v'), 0, 0);
   store.store(StoreMode::kSet, "b", std::string(100, 'v'), 0, 0);
   store.store(StoreMode::kSet, "c", std::string(100'000, 'v'), 0, 0);
@@ -222,18 +250,20 @@ TEST_F(StoreMemoryTest, SlabStatsGroupItemsByMemcachedClasses) {
 }
 
 TEST_F(StoreMemoryTest, ItemsArePackedInEightByteSteps) {
-  Store store(megabytes(4), clock_);
-  const int items = 10'000;
-  for (int i = 0; i < items; ++i) {
+  Store store(segments(16), clock_);
+  const std::size_t items = 10'000;
+  for (std::size_t i = 0; i < items; ++i) {
     store.store(StoreMode::kSet, fmt::format("{:016}", i), std::string(100, 'v'), 0, 0);
   }
-  // 32 + 16 + 100 + 2 = 150 bytes, 152 with padding: 6,898 to a segment, so two segments.
+  // 32 + 16 + 100 + 2 = 150 bytes, 152 with padding, and no other space lost but a
+  // segment's last few bytes.
   EXPECT_EQ(Item::footprint(Item::total_size(16, 100)), 152u);
-  EXPECT_EQ(store.memory_in_use(), 2 * kUnit);
+  const std::size_t per_segment = kUnit / 152;
+  EXPECT_EQ(store.memory_in_use(), (items + per_segment - 1) / per_segment * kUnit);
 }
 
 TEST_F(StoreMemoryTest, CasUniquesAreDistinctAcrossShardsAndThreads) {
-  ShardedStore shards(megabytes(64), clock_, 4);
+  ShardedStore shards(mebibytes(64), clock_, 4);
   constexpr int kThreads = 4;
   constexpr int kKeys = 500;
   std::vector<std::thread> threads;
@@ -258,7 +288,7 @@ TEST_F(StoreMemoryTest, CasUniquesAreDistinctAcrossShardsAndThreads) {
 
 TEST_F(StoreMemoryTest, FourShardsHoldAsMuchAsOne) {
   const auto fill = [&](std::size_t shard_count) {
-    ShardedStore shards(megabytes(16), clock_, shard_count);
+    ShardedStore shards(mebibytes(16), clock_, shard_count);
     for (int i = 0; i < 200'000; ++i) {
       const std::string key = key_of(i);
       shards.with_shard(key, [&](Store& s) {

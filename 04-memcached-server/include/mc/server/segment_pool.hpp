@@ -37,6 +37,9 @@ enum class SegmentState : std::uint8_t {
   kDraining,  ///< evicted, but a reply still reads one of its items
 };
 
+/// \brief Segment::expires_by of a segment holding an item that never expires.
+inline constexpr RelTime kNeverExpires = UINT32_MAX;
+
 /// \brief What the pool knows of one segment.
 ///
 /// `state`, `units`, the queue links and `owner` change under the pool's mutex. `used` and
@@ -48,16 +51,24 @@ struct Segment {
   SegmentId newer = kNoSegment;              ///< the queue's next newer segment
   Store* owner = nullptr;                    ///< the store whose items are in it
   std::uint32_t used = 0;                    ///< bytes appended so far
+  /// \brief The latest exptime of its items (kNeverExpires if one never expires, 0 while
+  /// empty): once the clock passes it, every item in it has expired.
+  RelTime expires_by = 0;
+  /// \brief Hits on its items since it was filled: with `used`, what the segment is worth.
+  /// Written by the owner only, read by any evictor: use through std::atomic_ref.
+  std::uint32_t hits = 0;
+  std::uint64_t sealed_at = 0;  ///< seals before this one, server-wide: the segment's age
   /// \brief Items whose memory may still be read: linked in the owner's table, or held by a
   /// reply. The segment can be reused only when this is 0.
   std::uint32_t outstanding = 0;
 };
 
-/// \brief The memory of the whole cache, in segments of one or more 1 MiB units.
+/// \brief The memory of the whole cache, in segments of one or more 256 KiB units.
 ///
 /// Stores append items to an active segment of their own; a full segment is sealed and joins
-/// the back of one queue shared by every store. When the memory limit is reached, the segment
-/// at the front of the queue, the oldest written, is evicted, whichever store it belongs to.
+/// the back of one queue shared by every store. When the memory limit is reached, a sealed
+/// segment is evicted, whichever store it belongs to: the one whose items earned the fewest
+/// hits per byte for their age (see pop_oldest()).
 /// So memory is one budget, however many shards index it, and no segment is ever tied to a
 /// size of item: there is nothing to calcify.
 ///
@@ -66,8 +77,9 @@ struct Segment {
 /// the address arithmetic needs no lock.
 class SegmentPool {
  public:
-  /// \brief Bytes per unit, and per ordinary segment.
-  static constexpr std::size_t kUnit = std::size_t{1} << 20;
+  /// \brief Bytes per unit, and per ordinary segment: small enough that a small cache still
+  /// has many segments to choose a victim from, large enough that a 200 KB value fits.
+  static constexpr std::size_t kUnit = std::size_t{256} << 10;
 
   /// \brief A pool of `memory_limit` bytes (whole units, at least one) for items of up to
   /// `largest_item` bytes.
@@ -112,9 +124,12 @@ class SegmentPool {
     SegmentId id = kNoSegment;  ///< kNoSegment when the queue is empty
     Store* owner = nullptr;     ///< whose lock the evictor must hold
   };
-  /// \brief Takes the oldest sealed segment off the queue (optionally only `owner`'s); it is
-  /// kEvicting until the evictor calls one of the four functions below.
+  /// \brief Takes the sealed segment worth least off the queue (optionally only `owner`'s):
+  /// fewest hits per byte for its age, the oldest among equals. It is kEvicting until the
+  /// evictor calls one of the functions below.
   Victim pop_oldest(const Store* owner = nullptr);
+  /// \brief Takes off the queue `owner`'s oldest segment whose items have all expired by `now`.
+  SegmentId pop_expired(const Store* owner, RelTime now);
   /// \brief The evictor could not get the owner's lock: the segment goes back to the front.
   void put_back(SegmentId id);
   /// \brief The segment earns a second chance: it goes to the back of the queue.
@@ -128,6 +143,11 @@ class SegmentPool {
   /// \brief Called by the owner when a segment's `outstanding` reaches 0: a sealed or draining
   /// segment goes back to the pool (an expired or deleted segment is reclaimed whole).
   void release_if_idle(SegmentId id);
+  /// \brief Counts a hit on an item of segment `id` (its owner only).
+  void count_hit(SegmentId id) {
+    std::atomic_ref<std::uint32_t> hits(segments_[id].hits);
+    hits.store(hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
   /// \brief Gives back every segment `owner` holds (the store is going away).
   void release_all_of(const Store* owner);
 
@@ -171,6 +191,8 @@ class SegmentPool {
   std::vector<Segment> segments_;           // indexed by SegmentId (first unit)
   SegmentId oldest_ = kNoSegment;           // the eviction queue's front
   SegmentId newest_ = kNoSegment;           // and back
+  std::size_t queued_ = 0;                  // segments in the queue
+  std::uint64_t seals_ = 0;                 // segments sealed so far
 
   std::atomic<std::uint64_t> last_cas_{0};
 };

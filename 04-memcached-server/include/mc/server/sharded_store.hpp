@@ -73,8 +73,7 @@ class ShardedStore {
   SegmentPool& pool() { return pool_; }
 
   /// \brief How many shards to use for `threads` I/O threads: one per thread, but never so
-  /// many that the segments they are filling (one each) would be more than an eighth of the
-  /// memory.
+  /// many that the segments they are filling would be more than a sixteenth of the memory.
   static std::size_t shards_for(unsigned threads, const StoreOptions& options);
 
  private:

@@ -33,6 +33,9 @@ constexpr std::array<std::uint32_t, Count> memcached_class_sizes() {
 /// last one.
 class SizeClasses {
  public:
+  /// \brief memcached's slab page, the unit of `stats slabs`.
+  static constexpr std::size_t kPageSize = std::size_t{1} << 20;
+
   /// \brief How many classes memcached's default settings make.
   static constexpr std::size_t kCount = 39;
 

@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -227,7 +228,7 @@ class Store {
   MetaDeltaOutcome meta_delta(std::string_view key, const MetaDeltaOptions& options);
 
   /// \brief Sets the exptime of a live item in place (`T` and `N` of mg and ma).
-  void set_exptime(const ItemHandle& item, RelTime exptime) { item.item_->exptime = exptime; }
+  void set_exptime(const ItemHandle& item, RelTime exptime) { expire_at(*item.item_, exptime); }
 
   /// \brief Records that a client won the right to recache `item` (mg's W): later clients
   /// are told Z until the item is replaced or invalidated again.
@@ -267,6 +268,10 @@ class Store {
   /// becomes invalid.
   void flush_all(std::int64_t delay = 0);
 
+  /// \brief Background expiry of whole segments: every segment whose items have all expired
+  /// goes back to the pool, its items counted as `crawler_reclaimed`. Returns how many.
+  std::size_t expire_segments();
+
   /// \brief Background expiry: examines up to `max_items` items, following a cursor over the
   /// hash table, and removes those that expired or were flushed. Returns how many it removed.
   std::size_t expire_some(std::size_t max_items);
@@ -289,6 +294,12 @@ class Store {
   std::size_t memory_limit() const { return pool_.memory_limit(); }
   /// \brief `cache_memlimit`: a new memory limit for the pool; false if it cannot be applied.
   bool set_memory_limit(std::size_t bytes) { return pool_.set_memory_limit(bytes); }
+  /// \brief How many segments a store fills at a time (see the private Lane).
+  static constexpr std::size_t kLanes = 4;
+  /// \brief Items up to this size in a segment (header included) count as small: they share
+  /// segments only with small items, and an evicted segment's read ones move on.
+  static constexpr std::size_t kSmallItem = 4096;
+
   /// \brief The lock held around every call on this store, taken (without waiting) by the
   /// stores of the same pool before they evict one of its segments. Unset for a lone store.
   void set_guard(std::mutex* guard) { guard_ = guard; }
@@ -329,15 +340,30 @@ class Store {
     std::size_t offset = 0;  // of its key and value in kept_data_
   };
 
-  std::byte* reserve(std::size_t bytes);
-  bool make_room(std::size_t bytes);
+  // New items go to one of four active segments, by whether they expire and by size. Items
+  // that expire share segments only with items that expire, so that whole segments expire
+  // together (Segcache keeps one per TTL range). Small items share segments only with small
+  // items, so that a segment of small, often read items is worth more than a segment of large
+  // ones, and the choice of a victim can tell them apart (see SegmentPool::pop_oldest()).
+  using Lane = std::size_t;
+  static Lane lane_of(RelTime exptime, std::size_t footprint) {
+    return (footprint > kSmallItem ? 2 : 0) + (exptime != 0 ? 1 : 0);
+  }
+
+  std::byte* reserve(std::size_t bytes, Lane lane);
+  bool make_room(std::size_t bytes, Lane lane);
   std::byte* reserve_large(std::size_t bytes);
-  Eviction evict_oldest(std::size_t reuse_for);
-  bool evict_segment(SegmentId id, std::size_t reuse_for);
+  Eviction evict_oldest(std::size_t reuse_for, Lane lane);
+  bool evict_segment(SegmentId id, std::size_t reuse_for, Lane lane);
   void keep(Chunk chunk, std::uint64_t hash);
   void put_back_kept();
-  void seal_active();
-  std::size_t room_in_active() const;
+  void seal_active(Lane lane);
+  std::size_t room_in_active(Lane lane) const;
+  void expire_at(Item& item, RelTime exptime);
+  std::size_t drop_expired_segments(bool crawling);
+  bool drop_expired_items(SegmentId id, bool crawling);
+  template <typename Visit>
+  void for_each_item_in(SegmentId id, Visit&& visit);
   void link(Chunk chunk, std::uint64_t hash);
   void replace(Chunk current, Chunk replacement, std::uint64_t hash);
   void link_or_replace(Chunk current, Chunk fresh, std::uint64_t hash);
@@ -357,7 +383,7 @@ class Store {
   std::mutex* guard_ = nullptr;
   HashTable table_;
   ReleaseList released_;
-  SegmentId active_ = kNoSegment;      // where new items are appended
+  std::array<SegmentId, kLanes> active_ = {kNoSegment, kNoSegment, kNoSegment, kNoSegment};
   std::vector<KeptItem> kept_;         // being moved out of a segment that is evicted
   std::vector<std::byte> kept_data_;   // their keys and values
   std::size_t kept_bytes_ = 0;         // the room they will take
