@@ -113,11 +113,14 @@ net::Callbacks<ServerCodec> MemcachedServer::callbacks() {
 
 //! [maintenance]
 void MemcachedServer::start_maintenance() {
-  auto tick = [](ServerContext& context, asio::steady_timer& timer) -> asio::awaitable<void> {
+  auto tick = [](ServerContext& context, asio::steady_timer& timer,
+                 const bool& stopping) -> asio::awaitable<void> {
     for (;;) {
       timer.expires_after(std::chrono::seconds(1));
       auto [error] = co_await timer.async_wait(common::kUseTuple);
-      if (error) co_return;  // stop() cancelled the timer
+      // stop() cancelled the timer; or, if the timer had just fired, set `stopping` before
+      // this coroutine resumed (a cancel then finds nothing to cancel).
+      if (error || stopping) co_return;
       context.clock.set_unix_time(std::time(nullptr));
       context.store.for_each([](Store& store) {
         store.expire_segments();
@@ -125,7 +128,7 @@ void MemcachedServer::start_maintenance() {
       });
     }
   };
-  asio::co_spawn(maintenance_io_, tick(*context_, maintenance_timer_),
+  asio::co_spawn(maintenance_io_, tick(*context_, maintenance_timer_, maintenance_stopping_),
                  common::report_exception("maintenance"));
   maintenance_thread_ = std::thread([this] { maintenance_io_.run(); });
 }
@@ -134,8 +137,11 @@ void MemcachedServer::start_maintenance() {
 void MemcachedServer::stop() {
   if (!server_) return;
   server_->stop();  // every connection is closed, and every reply's item handle released
-  // Cancelling the timer ends the maintenance coroutine, and with it the thread's run().
-  asio::post(maintenance_io_, [this] { maintenance_timer_.cancel(); });
+  // Stopping the maintenance coroutine ends the thread's run().
+  asio::post(maintenance_io_, [this] {
+    maintenance_stopping_ = true;
+    maintenance_timer_.cancel();
+  });
   if (maintenance_thread_.joinable()) maintenance_thread_.join();
   server_.reset();
 }

@@ -127,7 +127,8 @@ std::byte* Store::reserve_large(std::size_t bytes) {
   int busy = 0;
   SegmentId id = pool_.take(units, this);
   while (id == kNoSegment) {
-    const Eviction done = evict_oldest(0, 0);
+    const bool freed = drop_expired_segments(/*crawling=*/false) > 0;
+    const Eviction done = freed ? Eviction::kDone : evict_oldest(/*reuse_for=*/0, /*lane=*/0);
     if (done == Eviction::kDone || (done == Eviction::kBusy && ++busy < kMaxBusyOwners)) {
       id = pool_.take(units, this);
       continue;
@@ -247,11 +248,14 @@ std::size_t Store::drop_expired_segments(bool crawling) {
   std::size_t segments = 0;
   const RelTime now = clock_.now();
   // Our active segments first: one whose items have all expired starts again from its first
-  // byte (forget() resets it as its last item goes).
+  // byte (forget() resets it as its last item goes, unless a reply still reads one).
   for (const SegmentId id : active_) {
     if (id == kNoSegment) continue;
-    const RelTime expires_by = pool_.segment(id).expires_by;
-    if (expires_by != 0 && expires_by <= now && drop_expired_items(id, crawling)) ++segments;
+    Segment& segment = pool_.segment(id);
+    if (segment.expires_by == 0 || segment.expires_by > now) continue;
+    if (!drop_expired_items(id, crawling)) continue;
+    segment.expires_by = 0;  // only dead records are left: nothing to look at again
+    if (segment.used == 0) ++segments;
   }
   for (SegmentId id; (id = pool_.pop_expired(this, now)) != kNoSegment; ++segments) {
     Segment& segment = pool_.segment(id);
@@ -314,9 +318,14 @@ void Store::put_back_kept() {
   for (const KeptItem& kept : kept_) {
     const std::size_t size = Item::total_size(kept.key_length, kept.value_length);
     SlabClassStats& counters = class_stats_[static_cast<std::size_t>(SizeClasses::of(size))];
-    const Lane lane = lane_of(kept.exptime, Item::footprint(size));
+    // Its own lane if there is room, else any active segment (the one just emptied, when the
+    // caller's item goes to another lane).
+    Lane lane = lane_of(kept.exptime, Item::footprint(size));
+    for (Lane other = 0; room_in_active(lane) < Item::footprint(size) && other < kLanes; ++other) {
+      lane = other;
+    }
     if (room_in_active(lane) < Item::footprint(size)) {
-      // The evicted segment is still read by a reply, or the item's lane has no room.
+      // The evicted segment is still read by a reply and could not be reused.
       ++stats_.evictions;
       ++counters.evicted;
       continue;

@@ -457,6 +457,24 @@ TEST_P(StoreBehaviour, StoresAnySizeAfterSmallItemsFilledMemory) {
   }
 }
 
+// -I up to 128 MB: an item many times larger than the store's unit of memory is stored,
+// read back, appended to and replaced, and a larger one than -I allows is refused.
+TEST_P(StoreBehaviour, StoresItemsOfTensOfMegabytes) {
+  LineClient client(start({"-m", "256", "-I", "128m", "-t", "1"}));
+  const std::string big = pattern(40'000'000, 3);
+  EXPECT_EQ(store(client, "set", "big", big), "STORED\r\n");
+  expect_value(client, "big", big);
+  EXPECT_EQ(store(client, "append", "big", "tail"), "STORED\r\n");
+  expect_value(client, "big", big + "tail");
+  const std::string other = pattern(30'000'000, 4);
+  for (int i = 0; i < 8; ++i) {  // 240 MB more through 256 MB: the big items evict each other
+    EXPECT_EQ(store(client, "set", fmt::format("other{}", i), other), "STORED\r\n");
+  }
+  expect_value(client, "other7", other);
+  EXPECT_EQ(store(client, "set", "huge", std::string(std::size_t{130} << 20, 'h')),
+            "SERVER_ERROR object too large for cache\r\n");
+}
+
 INSTANTIATE_TEST_SUITE_P(Servers, StoreBehaviour,
                          ::testing::Values(Server::kCppmemcached, Server::kMemcached),
                          [](const auto& info) { return server_name(info.param); });

@@ -120,6 +120,20 @@ TEST_F(StoreMemoryTest, ASegmentWhoseItemsAllExpiredIsReclaimedWhole) {
   EXPECT_TRUE(store.get("lasting"));
 }
 
+TEST_F(StoreMemoryTest, AnExpiredActiveSegmentHeldByAReplyDoesNotStallWrites) {
+  Store store(segments(2), clock_);
+  const int n = per_segment();
+  for (int i = 0; i < n + n / 2; ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 10);
+  const ItemHandle held = store.get(key_of(n + 1));  // in the active segment
+  clock_.advance(10);
+  for (int i = 0; i < 2 * n; ++i) {
+    ASSERT_EQ(store.store(StoreMode::kSet, fmt::format("n{}", i), value_, 0, 0).result,
+              StoreResult::kStored);
+  }
+  EXPECT_EQ(held.value(), value_);
+  EXPECT_EQ(store.stats().evictions + store.stats().curr_items, static_cast<std::uint64_t>(2 * n));
+}
+
 TEST_F(StoreMemoryTest, AnItemHeldByAReplyStaysReadableAfterEviction) {
   Store store(segments(2), clock_);
   const int n = per_segment();

@@ -55,6 +55,7 @@ class MemcachedServer {
   std::unique_ptr<net::Server<ServerCodec>> server_;
   asio::io_context maintenance_io_{1};
   asio::steady_timer maintenance_timer_{maintenance_io_};
+  bool maintenance_stopping_ = false;  // the maintenance thread's own: set by stop()'s handler
   std::thread maintenance_thread_;
 };
 
