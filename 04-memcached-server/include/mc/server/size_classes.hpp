@@ -12,9 +12,9 @@
 namespace mc::server {
 
 namespace detail {
-// memcached's slabs_init(): 96 bytes (its 48-byte header plus the default -n 48), times 1.25
-// truncated and rounded up to 8, until the next would pass slab_chunk_max / 1.25; then
-// slab_chunk_max itself (half a 1 MiB page).
+/// \brief The chunk sizes of memcached's slabs_init(): 96 bytes (its 48-byte header plus the
+/// default `-n 48`), times 1.25 truncated and rounded up to 8; the last is slab_chunk_max
+/// (half a 1 MiB page).
 template <std::size_t Count>
 constexpr std::array<std::uint32_t, Count> memcached_class_sizes() {
   std::array<std::uint32_t, Count> result{};
