@@ -68,7 +68,7 @@ MemcachedServer::MemcachedServer(const Settings& settings, std::function<void()>
   options.connection.idle_timeout = settings.idle_timeout;
   const codec::ItemSizeLimit limit{settings.item_size_max, settings.cas_enabled};
   server_ = std::make_unique<net::Server<ServerCodec>>(options, callbacks(), ServerCodec(limit));
-  context_->port = server_->local_endpoint().port();
+  context_->port.store(server_->local_endpoint().port(), std::memory_order_relaxed);
   start_maintenance();
 }
 

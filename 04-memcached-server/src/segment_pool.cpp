@@ -153,7 +153,8 @@ void SegmentPool::put_back(SegmentId id) {
 void SegmentPool::requeue(SegmentId id) {
   std::lock_guard lock(mutex_);
   segments_[id].state = SegmentState::kSealed;
-  segments_[id].hits = 0;  // a second chance starts the count again
+  segments_[id].hits = 0;  // a second chance starts the count, and the age, again
+  segments_[id].sealed_at = ++seals_;
   enqueue_newest(id);
 }
 

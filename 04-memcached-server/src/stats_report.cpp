@@ -134,7 +134,7 @@ std::string settings_stats(ServerContext& context) {
   std::string out;
   stat(out, "maxbytes", context.memory_limit.load(std::memory_order_relaxed));
   stat(out, "maxconns", s.max_connections);
-  stat(out, "tcpport", s.net.port);
+  stat(out, "tcpport", context.port.load(std::memory_order_relaxed));  // the real one for -p 0
   stat(out, "udpport", 0);
   stat(out, "inter", s.net.listen);
   stat(out, "verbosity", s.net.verbosity);
@@ -218,7 +218,7 @@ std::string conns_stats(ServerContext& context) {
   context.connections.for_each([&](const ConnectionInfo& info) {
     fmt::format_to(std::back_inserter(out), "STAT {}:addr tcp:{}\r\n", info.fd, info.peer);
     fmt::format_to(std::back_inserter(out), "STAT {}:listen_addr tcp:{}:{}\r\n", info.fd,
-                   context.settings.net.listen, context.port);
+                   context.settings.net.listen, context.port.load(std::memory_order_relaxed));
     fmt::format_to(std::back_inserter(out), "STAT {}:state conn_parse_cmd\r\n", info.fd);
     fmt::format_to(std::back_inserter(out), "STAT {}:secs_since_last_cmd {}\r\n", info.fd,
                    now - info.last_command.load(std::memory_order_relaxed));

@@ -54,6 +54,17 @@ TEST_F(ServerTest, TellsConnectionsBeyondTheLimitAndClosesThem) {
   EXPECT_TRUE(third.wait_closed());
 }
 
+TEST_F(ServerTest, StatsSettingsShowsThePortChosenForPortZero) {
+  start();  // the fixture starts the server with -p 0
+  LineClient client(port_);
+  client.send("stats settings\r\n");
+  std::string tcpport;
+  for (std::string line = client.read_line(); line != "END\r\n"; line = client.read_line()) {
+    if (line.starts_with("STAT tcpport ")) tcpport = line;
+  }
+  EXPECT_EQ(tcpport, fmt::format("STAT tcpport {}\r\n", port_));
+}
+
 TEST_F(ServerTest, ShutdownCommandStopsTheServerWhenEnabled) {
   start({"-A"});
   LineClient client(port_);
