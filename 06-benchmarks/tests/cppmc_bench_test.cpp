@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "json_number.hpp"
 #include "mc/codec/memcached_codec.hpp"
 #include "mc/net/server.hpp"
 #include "mc/testing/net.hpp"
@@ -18,6 +19,7 @@
 namespace {
 
 using namespace std::chrono_literals;
+using mc::bench::testing::json_number;
 using Codec = mc::codec::MemcachedServerCodec<>;
 using FakeConnection = mc::net::Connection<Codec>;
 
@@ -26,17 +28,6 @@ mc::net::ServerOptions one_thread() {
   mc::net::ServerOptions options;
   options.threads = 1;
   return options;
-}
-
-// A top-level number from cppmc_bench's JSON (`"name": 12.5`); fails the test if absent.
-double json_number(const std::string& json, const std::string& name) {
-  const std::string label = "\"" + name + "\": ";
-  const auto at = json.find(label);
-  if (at == std::string::npos) {
-    ADD_FAILURE() << "no " << name << " in " << json;
-    return -1;
-  }
-  return std::strtod(json.c_str() + at + label.size(), nullptr);
 }
 
 mc::testing::RunResult run_bench(std::uint16_t port, std::vector<std::string> extra) {

@@ -6,23 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "json_number.hpp"
 #include "mc/testing/net.hpp"
 #include "mc/testing/process.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
-
-// A top-level number from cppmc_lookaside's JSON (`"name": 12.5`); fails the test if absent.
-double json_number(const std::string& json, const std::string& name) {
-  const std::string label = "\"" + name + "\": ";
-  const auto at = json.find(label);
-  if (at == std::string::npos) {
-    ADD_FAILURE() << "no " << name << " in " << json;
-    return -1;
-  }
-  return std::strtod(json.c_str() + at + label.size(), nullptr);
-}
+using mc::bench::testing::json_number;
 
 mc::testing::RunResult run_lookaside(std::uint16_t port, std::vector<std::string> extra) {
   std::vector<std::string> args = {"--port", std::to_string(port)};
