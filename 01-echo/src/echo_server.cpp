@@ -60,7 +60,9 @@ class EchoServer {
 asio::awaitable<void> EchoServer::accept_loop() {
   for (;;) {
     auto [error, socket] = co_await acceptor_.async_accept(kUseTuple);
-    if (error == asio::error::operation_aborted) co_return;  // stop() closed the acceptor
+    // stop() closed the acceptor: the pending accept is aborted, or, if one had just completed,
+    // the next fails at once on the closed socket (looping on that would spin forever).
+    if (error == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (error) {
       common::log_warn("accept failed: {}", error.message());
       continue;  // e.g. out of file descriptors; the listener itself is fine
