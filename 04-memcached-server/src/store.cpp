@@ -170,15 +170,7 @@ std::size_t Store::expire_some(std::size_t max_items) {
         keep_idle_time(item);
         continue;
       }
-      SlabClassStats& cls =
-          class_stats_[static_cast<std::size_t>(SizeClasses::of(item.total_size()))];
-      // As memcached's crawler: flushed items are not counted as unfetched.
-      if ((item.state & kItemFetched) == 0 && item.cas >= oldest_live_cas_) {
-        ++stats_.expired_unfetched;
-        ++cls.expired_unfetched;
-      }
-      ++stats_.crawler_reclaimed;
-      ++cls.crawler_reclaimed;
+      count_reclaimed(item, /*crawling=*/true);
       unlink(chunk, HashTable::hash(item.key()));
       ++removed;
     }
@@ -197,18 +189,11 @@ void Store::keep_idle_time(Item& item) const {
 }
 
 std::vector<SlabClassStats> Store::slab_stats() const {
-  // A class's "pages" are its items' bytes in memcached's chunks, so that the numbers read
-  // as memcached's would for the same items; the memory itself is in segments.
   std::vector<SlabClassStats> result = class_stats_;
   for (std::size_t i = 0; i < result.size(); ++i) {
-    SlabClassInfo& slab = result[i].slab;
-    slab.chunk_size = SizeClasses::chunk_size(i);
-    slab.chunks_per_page = static_cast<std::uint32_t>(SizeClasses::kPageSize / slab.chunk_size);
-    const std::uint64_t chunks = result[i].number;
-    slab.total_pages =
-        static_cast<std::uint32_t>((chunks + slab.chunks_per_page - 1) / slab.chunks_per_page);
-    slab.free_chunks =
-        static_cast<std::uint32_t>(std::uint64_t{slab.total_pages} * slab.chunks_per_page - chunks);
+    result[i].slab.chunk_size = SizeClasses::chunk_size(i);
+    result[i].slab.chunks_per_page =
+        static_cast<std::uint32_t>(SizeClasses::kPageSize / result[i].slab.chunk_size);
   }
   return result;
 }

@@ -362,6 +362,7 @@ class Store {
   void expire_at(Item& item, RelTime exptime);
   std::size_t drop_expired_segments(bool crawling);
   bool drop_expired_items(SegmentId id, bool crawling);
+  void count_reclaimed(const Item& item, bool crawling);
   template <typename Visit>
   void for_each_item_in(SegmentId id, Visit&& visit);
   void link(Chunk chunk, std::uint64_t hash);

@@ -49,18 +49,16 @@ struct StoreStats {
   StoreStats& operator+=(const StoreStats& other);
 };
 
-/// \brief A size class's memory as `stats slabs` shows it. The segment store has no pages per
-/// class; these are the class's items counted in memcached's units (see Store::slab_stats()).
+/// \brief A memcached size class's geometry, for `stats slabs`. The segment store has no pages
+/// per class: `stats slabs` shows a class's items counted in these units.
 struct SlabClassInfo {
   std::uint32_t chunk_size = 0;       ///< bytes per chunk
   std::uint32_t chunks_per_page = 0;  ///< chunks in one 1 MiB page
-  std::uint32_t total_pages = 0;      ///< pages the class's items fill, rounded up
-  std::uint32_t free_chunks = 0;      ///< chunks of those pages not used
 };
 
 /// \brief One size class, for `stats slabs` and `stats items` (memcached's field names).
 struct SlabClassStats {
-  SlabClassInfo slab;                   ///< chunk_size, chunks_per_page, total_pages, free_chunks
+  SlabClassInfo slab;                   ///< chunk_size, chunks_per_page
   std::uint64_t number = 0;             ///< items linked in this class
   std::uint64_t mem_requested = 0;      ///< bytes those items need (without chunk rounding)
   std::uint64_t evicted = 0;            ///< evictions from this class
