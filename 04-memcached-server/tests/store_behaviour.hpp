@@ -71,7 +71,7 @@ inline std::string pattern(std::size_t size, unsigned salt = 0) {
 
 // Sends one storage command (set, add, append, ...) and returns its reply line.
 inline std::string store(LineClient& client, std::string_view command, std::string_view key,
-                  std::string_view value) {
+                         std::string_view value) {
   client.send(fmt::format("{} {} 0 0 {}\r\n{}\r\n", command, key, value.size(), value));
   return client.read_line();
 }
@@ -143,7 +143,7 @@ inline std::uint64_t stat_value(LineClient& client, const std::string& name) {
 // Sets `count` keys `<prefix><n>`, the value of key n being `sizes[n % sizes.size()]` bytes,
 // a thousand requests per write; returns how many were not STORED.
 inline int set_many(LineClient& client, std::string_view prefix, int first, int count,
-             const std::vector<std::size_t>& sizes) {
+                    const std::vector<std::size_t>& sizes) {
   constexpr int kBatch = 1000;
   const std::string longest(*std::max_element(sizes.begin(), sizes.end()), 'v');
   int refused = 0;

@@ -131,7 +131,6 @@ TEST(StoreBehaviourOfCppmemcached, CachedumpOfEveryReportedClassListsItemsOfEver
   server.process.stop();
 }
 
-
 INSTANTIATE_TEST_SUITE_P(Servers, StoreIntrospection,
                          ::testing::Values(Server::kCppmemcached, Server::kMemcached),
                          [](const auto& info) { return server_name(info.param); });
