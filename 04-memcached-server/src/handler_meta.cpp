@@ -59,10 +59,10 @@ void get(ServerContext& context, const codec::MetaRequest& request, ReplySink& s
   // flags are written in request order and some read what an earlier flag changed (t after
   // T reports the new TTL, R after T compares with it).
   const bool hit = context.store.with_shard(request.key, [&](Store& store) {
-    const MetaGetOutcome got = store.meta_get(
+    MetaGetOutcome got = store.meta_get(
         request.key, {.bump = !flags.has('u'), .touch = flags.has('T'), .vivify = flags.has('N')});
     if (!got.item) return false;
-    const ItemHandle& item = got.item;
+    ItemHandle& item = got.item;  // T may move it to a copy with room for an exptime
     const bool token_sent = (item.state() & kItemTokenSent) != 0;
     bool won = false;
     MetaLine line(flags.has('v') ? "VA" : "HD");

@@ -136,7 +136,7 @@ void arithmetic(ServerContext& context, const codec::MetaRequest& request, Reply
         std::to_chars(digits, digits + sizeof digits, result.value).ptr - digits);
     line.text(flags.has('v') ? "VA" : "HD");
     if (flags.has('v')) line.length(length);
-    const ItemHandle& item = result.item;
+    ItemHandle& item = result.item;  // T may move it to a copy with room for an exptime
     // In request order, under the lock: t before T reports the old TTL, t after it the new.
     for (const std::string_view token : request.flag_tokens()) {
       switch (token[0]) {

@@ -10,8 +10,13 @@
 namespace mc::server {
 
 namespace {
-// An ItemRef counts 8-byte steps, so 32 bits reach 32 GiB of arena.
-constexpr std::size_t kMaxArena = (std::size_t{1} << 32) * 8;
+// The smallest step at which 32-bit ItemRefs reach every byte of an arena of `bytes`: 2 bytes
+// (8 GiB) unless the memory limit needs more.
+unsigned ref_shift(std::size_t bytes) {
+  unsigned shift = 1;
+  while ((std::size_t{1} << (32 + shift)) < bytes) ++shift;
+  return shift;
+}
 
 std::byte* reserve_arena(std::size_t bytes) {
   // MAP_NORESERVE: address space only; memory is committed page by page as it is written.
@@ -21,20 +26,25 @@ std::byte* reserve_arena(std::size_t bytes) {
   return static_cast<std::byte*>(p);
 }
 
-// Address space to reserve: the machine's memory, so that cache_memlimit can raise the limit,
-// and never less than twice the limit plus a large item, so that a large item always finds
-// contiguous units and memory held by unread replies can go past the limit for a while.
+// Address space to reserve: the machine's memory up to 8 GiB, so that cache_memlimit can raise
+// the limit, and never less than twice the limit plus a large item, so that a large item always
+// finds contiguous units and memory held by unread replies can go past the limit for a while.
+// (8 GiB is what 32-bit references reach at the finest step; a larger -m takes a coarser one.)
 std::size_t arena_bytes(std::size_t memory_limit, std::size_t largest_item) {
+  constexpr std::size_t kFinestReach = std::size_t{8} << 30;
   const auto pages = static_cast<std::size_t>(sysconf(_SC_PHYS_PAGES));
   const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
-  const std::size_t wanted = std::max(pages * page, 2 * memory_limit + 4 * largest_item);
-  return std::min(wanted, kMaxArena) / SegmentPool::kUnit * SegmentPool::kUnit;
+  const std::size_t wanted =
+      std::max(std::min(pages * page, kFinestReach), 2 * memory_limit + 4 * largest_item);
+  return (wanted + SegmentPool::kUnit - 1) / SegmentPool::kUnit * SegmentPool::kUnit;
 }
 }  // namespace
 
-SegmentPool::SegmentPool(std::size_t memory_limit, std::size_t largest_item)
+SegmentPool::SegmentPool(std::size_t memory_limit, std::size_t largest_item, bool cas_enabled)
     : largest_item_(largest_item),
+      cas_enabled_(cas_enabled),
       reserved_units_(arena_bytes(memory_limit, largest_item) / kUnit),
+      shift_(ref_shift(reserved_units_ * kUnit)),
       arena_(reserve_arena(reserved_units_ * kUnit)),
       limit_units_(std::clamp<std::size_t>(memory_limit / kUnit, 1, reserved_units_)),
       units_(reserved_units_, Unit::kFresh) {
@@ -61,13 +71,25 @@ SegmentId SegmentPool::take(std::size_t units, Store* owner, bool beyond_limit) 
   used_units_ += units;
   Segment& s = segments_[id];
   s = Segment{};
-  s.state = SegmentState::kActive;
   s.units = static_cast<std::uint32_t>(units);
   s.owner = owner;
+  s.readers = 1;  // the owner's
+  start_fill(s);
   trim_resident();
   return id;
 }
 //! [take]
+
+void SegmentPool::start_fill(Segment& s) {
+  s.state = SegmentState::kActive;
+  s.used = 0;
+  s.live = 0;
+  s.expires_by = 0;
+  s.hits = 0;
+  // A range of uniques as long as the segment: an item's offset picks its own, so writing an
+  // item never touches this shared counter.
+  s.cas_base = last_cas_.fetch_add(s.units * kUnit, std::memory_order_relaxed) + 1;
+}
 
 SegmentId SegmentPool::find_fresh_run(std::size_t units) {
   // Below the high-water mark only units given back to the system are fresh; look there
@@ -158,29 +180,30 @@ void SegmentPool::requeue(SegmentId id) {
   enqueue_newest(id);
 }
 
-void SegmentPool::reactivate(SegmentId id) {
+void SegmentPool::restart(SegmentId id) {
   std::lock_guard lock(mutex_);
-  segments_[id].state = SegmentState::kActive;
-  segments_[id].used = 0;
-  segments_[id].expires_by = 0;
-  segments_[id].hits = 0;
+  assert(unread(id));
+  start_fill(segments_[id]);
 }
 
-void SegmentPool::drain(SegmentId id) {
+//! [retire]
+void SegmentPool::retire(SegmentId id) {
   std::lock_guard lock(mutex_);
-  segments_[id].state = SegmentState::kDraining;
+  Segment& s = segments_[id];
+  if (s.state == SegmentState::kSealed) unqueue(id);
+  s.state = SegmentState::kDraining;
+  // The owner's reference goes; if a handle still reads an item, its release frees the
+  // segment (drop_reader()). The state is set first, so that release finds it retired.
+  if (std::atomic_ref<std::uint32_t>(s.readers).fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    free_locked(id);
+  }
 }
+//! [retire]
 
-void SegmentPool::release(SegmentId id) {
+void SegmentPool::free_retired(SegmentId id) {
   std::lock_guard lock(mutex_);
+  assert(segments_[id].state == SegmentState::kDraining);
   free_locked(id);
-}
-
-void SegmentPool::release_if_idle(SegmentId id) {
-  std::lock_guard lock(mutex_);
-  const SegmentState state = segments_[id].state;
-  if (state == SegmentState::kSealed) unqueue(id);
-  if (state == SegmentState::kSealed || state == SegmentState::kDraining) free_locked(id);
 }
 
 void SegmentPool::release_all_of(const Store* owner) {

@@ -6,7 +6,7 @@
 namespace mc::server {
 
 ShardedStore::ShardedStore(const StoreOptions& options, const Clock& clock, std::size_t shards)
-    : pool_(options.memory_limit, largest_item_footprint(options)) {
+    : pool_(options.memory_limit, largest_item_footprint(options), options.cas_enabled) {
   for (std::size_t i = 0; i < std::max<std::size_t>(shards, 1); ++i) {
     shards_.push_back(std::make_unique<Shard>(options, clock, pool_));
   }

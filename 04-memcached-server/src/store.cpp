@@ -12,38 +12,45 @@ bool valid_key(std::string_view key) { return !key.empty() && key.size() <= kMax
 Store::Store(const StoreOptions& options, const Clock& clock)
     : options_(options),
       clock_(clock),
-      own_pool_(
-          std::make_unique<SegmentPool>(options.memory_limit, largest_item_footprint(options))),
+      own_pool_(std::make_unique<SegmentPool>(options.memory_limit, largest_item_footprint(options),
+                                              options.cas_enabled)),
       pool_(*own_pool_),
       table_(pool_),
-      class_stats_(SizeClasses::kCount) {
-  released_.cas_enabled = options.cas_enabled;
-}
+      class_stats_(SizeClasses::kCount) {}
 
 Store::Store(const StoreOptions& options, const Clock& clock, SegmentPool& pool)
     : options_(options),
       clock_(clock),
       pool_(pool),
       table_(pool_),
-      class_stats_(SizeClasses::kCount) {
-  released_.cas_enabled = options.cas_enabled;
-}
+      class_stats_(SizeClasses::kCount) {}
 
-Store::~Store() {
-  free_released();
-  pool_.release_all_of(this);
-}
+Store::~Store() { pool_.release_all_of(this); }
 
 bool Store::is_dead(const Item& item) const {
   // Flushed: stored before the last flush_all took effect (see flush_all()).
-  if (item.cas < oldest_live_cas_) return true;
-  return item.exptime != 0 && item.exptime <= clock_.now();
+  if (unique_of(item) < oldest_live_cas_) return true;
+  const RelTime exptime = item.exptime();
+  return exptime != 0 && exptime <= clock_.now();
 }
 
 void Store::apply_pending_flush() {
   if (pending_flush_ != 0 && pending_flush_ <= clock_.now()) {
     oldest_live_cas_ = pool_.last_cas() + 1;
     pending_flush_ = 0;
+    // The active segments' items take their uniques from ranges handed out before the flush:
+    // they are all flushed, and the items written next must come after the flush.
+    // So they are sealed (their items go as they are found, swept or evicted), or restarted
+    // with a fresh range if empty.
+    for (Lane lane = 0; lane < kLanes; ++lane) {
+      const SegmentId id = active_[lane];
+      if (id == kNoSegment) continue;
+      if (pool_.segment(id).used == 0 && pool_.unread(id)) {
+        pool_.restart(id);
+      } else {
+        seal_active(lane);
+      }
+    }
   }
 }
 
@@ -55,7 +62,7 @@ Store::Lookup Store::lookup(std::string_view key) {
   if (chunk.item == nullptr) return result;
   // Lazy expiry: a dead item is removed by whoever finds it. memcached counts these on every
   // kind of lookup, not only on get.
-  if (chunk.item->cas < oldest_live_cas_) {
+  if (unique_of(*chunk.item) < oldest_live_cas_) {
     ++stats_.get_flushed;
     result.miss = Miss::kFlushed;
     unlink(chunk, result.hash);
@@ -71,9 +78,8 @@ Store::Lookup Store::lookup(std::string_view key) {
 }
 
 ItemHandle Store::handle_to(Item* item) {
-  // The store's thread may count up without ordering: the item cannot be freed meanwhile.
-  item->refcount.fetch_add(1, std::memory_order_relaxed);
-  return ItemHandle(item, &released_);
+  pool_.add_reader(item);
+  return ItemHandle(item, &pool_);
 }
 
 //! [get]
@@ -106,8 +112,8 @@ ItemHandle Store::get(std::string_view key) {
 void Store::bump(Item& item) {
   // The CLOCK bit and the access time: the one write a hit makes, to a cache line the key
   // compare has just read.
-  item.state |= kItemReferenced | kItemFetched;
-  item.last_access = static_cast<AccessTime>(clock_.now());
+  item.add_state(kItemReferenced | kItemFetched);
+  item.set_last_access(static_cast<AccessTime>(clock_.now()));
   pool_.count_hit(pool_.segment_of(&item));
 }
 
@@ -119,10 +125,10 @@ ItemHandle Store::gat(std::string_view key, std::int64_t exptime) {
     return {};
   }
   ++stats_.touch_hits;
-  Item* item = found.chunk.item;
-  expire_at(*item, clock_.exptime_to_rel(exptime));
-  bump(*item);
-  return handle_to(item);
+  ItemHandle item = handle_to(found.chunk.item);
+  set_exptime(item, clock_.exptime_to_rel(exptime));
+  bump(*item.item_);
+  return item;
 }
 
 bool Store::touch(std::string_view key, std::int64_t exptime) { return bool(gat(key, exptime)); }
@@ -154,14 +160,13 @@ void Store::flush_all(std::int64_t delay) {
 
 std::size_t Store::expire_some(std::size_t max_items) {
   apply_pending_flush();
-  free_released();
   std::size_t work = 0;
   std::size_t removed = 0;
   const std::size_t buckets = table_.bucket_count();
   for (std::size_t visited = 0; work < max_items && visited < buckets; ++visited) {
     sweep_scratch_.clear();
-    table_.collect_bucket(sweep_bucket_ & (table_.bucket_count() - 1), sweep_scratch_);
-    sweep_bucket_ = (sweep_bucket_ + 1) & (table_.bucket_count() - 1);
+    if (sweep_bucket_ >= buckets) sweep_bucket_ = 0;  // the table grew or is new
+    table_.collect_bucket(sweep_bucket_++, sweep_scratch_);
     work += 1 + sweep_scratch_.size();
     stats_.crawler_items_checked += sweep_scratch_.size();
     for (const Chunk& chunk : sweep_scratch_) {
@@ -184,7 +189,7 @@ void Store::keep_idle_time(Item& item) const {
   // 2^15 seconds: `mg l` and `me la=` then report about 9 hours for anything idle longer.
   constexpr std::uint32_t kLongIdle = 1u << 15;
   if (idle_seconds(item) > kLongIdle) {
-    item.last_access = static_cast<AccessTime>(clock_.now() - kLongIdle);
+    item.set_last_access(static_cast<AccessTime>(clock_.now() - kLongIdle));
   }
 }
 

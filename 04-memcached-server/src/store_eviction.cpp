@@ -23,7 +23,7 @@ void Store::for_each_item_in(SegmentId id, Visit&& visit) {
   const std::size_t used = pool_.segment(id).used;
   for (std::size_t offset = 0; offset < used;) {
     Item& item = *reinterpret_cast<Item*>(data + offset);
-    offset += item.footprint();  // read first: visit() may unlink the item
+    offset += pool_.footprint(item.total_size());  // read first: visit() may unlink the item
     visit(item);
   }
 }
@@ -51,15 +51,14 @@ Store::Eviction Store::evict_oldest(std::size_t reuse_for, Lane lane) {
 
 //! [evict-segment]
 bool Store::evict_segment(SegmentId id, std::size_t reuse_for, Lane lane) {
-  free_released();
   Segment& segment = pool_.segment(id);
   const bool evicting = options_.evictions;
   if (segment.units > 1 && evicting) {
     // A large item's own segment: if it was read since it was written, it goes to the back of
     // the queue instead, which costs no copy.
     Item& item = *reinterpret_cast<Item*>(pool_.data(id));
-    if ((item.state & kItemLinked) != 0 && (item.state & kItemReferenced) != 0 && !is_dead(item)) {
-      item.state &= static_cast<std::uint8_t>(~kItemReferenced);
+    if (item.has(kItemLinked) && item.has(kItemReferenced) && !is_dead(item)) {
+      item.clear_state(kItemReferenced);
       pool_.requeue(id);
       return true;
     }
@@ -85,20 +84,20 @@ bool Store::evict_segment(SegmentId id, std::size_t reuse_for, Lane lane) {
       // Expired: memcached counts its memory's reuse as "reclaimed", not as an eviction.
       ++stats_.reclaimed;
       ++counters.reclaimed;
-      if ((item.state & kItemFetched) == 0) {
+      if (!item.has(kItemFetched)) {
         ++stats_.expired_unfetched;
         ++counters.expired_unfetched;
       }
       unlink(chunk, hash);
     } else if (!evicting) {
       live_left = true;  // -M: live items are never evicted
-    } else if ((item.state & kItemReferenced) != 0 && item.footprint() <= kSmallItem &&
-               kept_bytes_ + item.footprint() <= keep_budget) {
+    } else if (item.has(kItemReferenced) && kept_footprint(item) <= kSmallItem &&
+               kept_bytes_ + kept_footprint(item) <= keep_budget) {
       keep(chunk, hash);
     } else {
       ++stats_.evictions;
       ++counters.evicted;
-      if ((item.state & kItemFetched) == 0) {
+      if (!item.has(kItemFetched)) {
         ++stats_.evicted_unfetched;
         ++counters.evicted_unfetched;
       }
@@ -110,13 +109,11 @@ bool Store::evict_segment(SegmentId id, std::size_t reuse_for, Lane lane) {
     return false;
   }
   ++stats_.segments_evicted;
-  if (segment.outstanding > 0) {
-    pool_.drain(id);  // a reply still reads an item: the memory comes back when it is done
-  } else if (reuse_for > 0) {
-    pool_.reactivate(id);
+  if (reuse_for > 0 && pool_.unread(id)) {
+    pool_.restart(id);
     active_[lane] = id;
   } else {
-    pool_.release(id);
+    pool_.retire(id);  // if a reply still reads an item, the memory comes back when it is done
   }
   put_back_kept();
   return true;
@@ -126,7 +123,6 @@ bool Store::evict_segment(SegmentId id, std::size_t reuse_for, Lane lane) {
 //! [expire-segments]
 std::size_t Store::expire_segments() {
   apply_pending_flush();
-  free_released();
   return drop_expired_segments(/*crawling=*/true);
 }
 
@@ -149,10 +145,8 @@ std::size_t Store::drop_expired_segments(bool crawling) {
       // Not expected (expires_by only grows), but never loop on it.
       segment.expires_by = kNeverExpires;
       pool_.put_back(id);
-    } else if (segment.outstanding > 0) {
-      pool_.drain(id);
     } else {
-      pool_.release(id);
+      pool_.retire(id);
     }
   }
   return segments;
@@ -174,56 +168,51 @@ bool Store::drop_expired_items(SegmentId id, bool crawling) {
 //! [expire-segments]
 
 void Store::keep(Chunk chunk, std::uint64_t hash) {
-  // Everything but the atomic refcount is copied out; a handle may be releasing it right now.
+  // Copied out with its CAS unique, which it keeps in its new place.
   const Item& item = *chunk.item;
-  KeptItem kept;
-  kept.cas = item.cas;
-  kept.exptime = item.exptime;
-  kept.flags = item.flags;
-  kept.value_length = item.value_length;
-  kept.key_length = item.key_length;
-  kept.state = static_cast<std::uint8_t>(item.state & ~(kItemLinked | kItemReferenced));
-  kept.last_access = item.last_access;
-  kept.offset = kept_data_.size();
+  KeptItem kept{item.fields(), kept_data_.size()};
+  kept.fields.cas = unique_of(item);
+  kept.fields.state =
+      static_cast<std::uint8_t>(kept.fields.state & ~(kItemLinked | kItemReferenced));
   const auto* bytes = reinterpret_cast<const std::byte*>(item.key_data());
-  kept_data_.insert(kept_data_.end(), bytes, bytes + item.key_length + item.value_length + 2);
+  kept_data_.insert(kept_data_.end(), bytes, bytes + item.key_length() + item.value_length());
   kept_.push_back(kept);
-  kept_bytes_ += item.footprint();
+  kept_bytes_ += kept_footprint(item);
   unlink(chunk, hash);
 }
 
+std::size_t Store::kept_footprint(const Item& item) const {
+  return pool_.footprint(item.total_size() + (item.own_cas() != 0 ? 0 : 8));
+}
+
 void Store::put_back_kept() {
-  for (const KeptItem& kept : kept_) {
-    const std::size_t size = Item::total_size(kept.key_length, kept.value_length);
+  for (KeptItem& kept : kept_) {
+    kept.fields.key = std::string_view(
+        reinterpret_cast<const char*>(kept_data_.data() + kept.offset), kept.fields.key.size());
+    const std::size_t size = Item::size_of(kept.fields);
+    const std::size_t footprint = pool_.footprint(size);
     SlabClassStats& counters = class_stats_[static_cast<std::size_t>(SizeClasses::of(size))];
     // Its own lane if there is room, else any active segment (the one just emptied, when the
     // caller's item goes to another lane).
-    Lane lane = lane_of(kept.exptime, Item::footprint(size));
-    for (Lane other = 0; room_in_active(lane) < Item::footprint(size) && other < kLanes; ++other) {
+    Lane lane = lane_of(kept.fields.exptime, footprint);
+    for (Lane other = 0; room_in_active(lane) < footprint && other < kLanes; ++other) {
       lane = other;
     }
-    if (room_in_active(lane) < Item::footprint(size)) {
+    if (room_in_active(lane) < footprint) {
       // The evicted segment is still read by a reply and could not be reused.
       ++stats_.evictions;
       ++counters.evicted;
       continue;
     }
     Segment& segment = pool_.segment(active_[lane]);
-    Item* item = new (pool_.data(active_[lane]) + segment.used) Item{};
-    segment.used += static_cast<std::uint32_t>(Item::footprint(size));
-    ++segment.outstanding;
-    item->cas = kept.cas;
-    expire_at(*item, kept.exptime);
-    item->flags = kept.flags;
-    item->value_length = kept.value_length;
-    item->key_length = kept.key_length;
-    item->state = kept.state | kItemLinked;
-    item->last_access = kept.last_access;
-    item->refcount.store(1, std::memory_order_relaxed);  // the table's reference
-    std::memcpy(item->key_data(), kept_data_.data() + kept.offset,
-                std::size_t{kept.key_length} + kept.value_length + 2);
+    Item* item = Item::create(pool_.data(active_[lane]) + segment.used, kept.fields);
+    segment.used += static_cast<std::uint32_t>(footprint);
+    expire_at(*item, kept.fields.exptime);
+    std::memcpy(item->value_data(), kept_data_.data() + kept.offset + kept.fields.key.size(),
+                kept.fields.value_length);
+    item->add_state(kItemLinked);
     table_.insert({item, pool_.ref_of(item)}, HashTable::hash(item->key()));
-    account(*item, true);
+    count_link(*item);
     ++stats_.items_kept;
   }
   kept_.clear();
@@ -235,7 +224,7 @@ void Store::count_reclaimed(const Item& item, bool crawling) {
   SlabClassStats& counters =
       class_stats_[static_cast<std::size_t>(SizeClasses::of(item.total_size()))];
   // As memcached's crawler: flushed items are not counted as unfetched.
-  if ((item.state & kItemFetched) == 0 && item.cas >= oldest_live_cas_) {
+  if (!item.has(kItemFetched) && unique_of(item) >= oldest_live_cas_) {
     ++stats_.expired_unfetched;
     ++counters.expired_unfetched;
   }

@@ -18,41 +18,51 @@ constexpr int kMaxBusyOwners = 64;
 }  // namespace
 
 //! [allocate]
-Chunk Store::allocate(std::string_view key, std::size_t value_length, std::uint32_t flags,
-                      RelTime exptime) {
-  const std::size_t size = Item::total_size(key.size(), value_length);
-  if (Item::footprint(size) > pool_.largest_item()) return {};
-  if (released_.maybe_nonempty()) free_released();
-  std::byte* place = reserve(Item::footprint(size), lane_of(exptime, Item::footprint(size)));
+Chunk Store::allocate(const ItemFields& fields) {
+  const std::size_t size = Item::size_of(fields);
+  const std::size_t footprint = pool_.footprint(size);
+  if (footprint > pool_.largest_item()) return {};
+  std::byte* place = reserve(footprint, lane_of(fields.exptime, footprint));
   if (place == nullptr) {
     ++class_stats_[static_cast<std::size_t>(SizeClasses::of(size))].outofmemory;
     return {};
   }
-  Item* item = new (place) Item{};
-  ++pool_.segment(pool_.segment_of(item)).outstanding;
-  item->key_length = static_cast<std::uint8_t>(key.size());
-  item->value_length = static_cast<std::uint32_t>(value_length);
-  item->flags = flags;
-  expire_at(*item, exptime);
-  std::memcpy(item->key_data(), key.data(), key.size());
-  std::memcpy(item->value_data() + value_length, "\r\n", 2);
+  Item* item = Item::create(place, fields);
+  expire_at(*item, fields.exptime);
   return {item, pool_.ref_of(item)};
 }
 //! [allocate]
 
+Chunk Store::copy_of(const Item& item, RelTime exptime) {
+  // Everything but the place: the copy keeps the CAS unique (a touch or a move is not a
+  // change a client should see) and has room for an exptime.
+  ItemFields fields = item.fields();
+  fields.cas = unique_of(item);
+  fields.exptime = exptime;
+  fields.exptime_field = true;
+  fields.state = static_cast<std::uint8_t>(fields.state & ~kItemLinked);
+  const Chunk copy = allocate(fields);
+  if (copy.item != nullptr) {
+    std::memcpy(copy.item->value_data(), item.value_data(), item.value_length());
+  }
+  return copy;
+}
+
 Item* Store::create(std::string_view key, std::string_view value, std::uint64_t hash) {
-  const Chunk chunk = allocate(key, value.size(), 0, 0);
+  const Chunk chunk =
+      allocate({.key = key, .value_length = static_cast<std::uint32_t>(value.size())});
   if (chunk.item == nullptr) return nullptr;
   // An empty view may have a null data(), which memcpy may not be given even for 0 bytes.
   if (!value.empty()) std::memcpy(chunk.item->value_data(), value.data(), value.size());
   link(chunk, hash);
+  ++stats_.total_items;
   return chunk.item;
 }
 
 void Store::expire_at(Item& item, RelTime exptime) {
   // The segment remembers when its last item expires, so that a segment of expired items can
   // be reclaimed whole without looking at them one by one (see expire_segments()).
-  item.exptime = exptime;
+  if (item.has_exptime_field()) item.set_exptime(exptime);
   Segment& segment = pool_.segment(pool_.segment_of(&item));
   segment.expires_by = std::max(segment.expires_by, exptime == 0 ? kNeverExpires : exptime);
 }
@@ -143,29 +153,33 @@ void Store::account(const Item& item, bool add) {
   }
 }
 
+void Store::count_link(const Item& item) {
+  ++pool_.segment(pool_.segment_of(&item)).live;
+  account(item, true);
+}
+
+void Store::count_unlink(const Item& item) {
+  account(item, false);
+  const SegmentId id = pool_.segment_of(&item);
+  if (--pool_.segment(id).live == 0) retire_live(id);
+}
+
 void Store::link(Chunk chunk, std::uint64_t hash) {
   Item& item = *chunk.item;
-  item.cas = pool_.next_cas();
-  item.refcount.store(1, std::memory_order_relaxed);  // the table's reference
-  item.state |= kItemLinked;  // keeping the marks the caller set (stale, binary key)
-  item.last_access = static_cast<AccessTime>(clock_.now());
+  item.add_state(kItemLinked);  // keeping the marks the caller set (stale, binary key)
+  item.set_last_access(static_cast<AccessTime>(clock_.now()));
   table_.insert(chunk, hash);
-  account(item, true);
-  ++stats_.total_items;
+  count_link(item);
 }
 
 void Store::replace(Chunk current, Chunk replacement, std::uint64_t hash) {
   Item& item = *replacement.item;
-  item.cas = pool_.next_cas();
-  item.refcount.store(1, std::memory_order_relaxed);
-  item.state |= kItemLinked;
-  item.last_access = static_cast<AccessTime>(clock_.now());
+  item.add_state(kItemLinked);
+  item.set_last_access(static_cast<AccessTime>(clock_.now()));
   table_.replace(current, replacement, hash);
-  account(item, true);
-  ++stats_.total_items;
-  current.item->state &= static_cast<std::uint8_t>(~kItemLinked);
-  account(*current.item, false);
-  release(current.item);
+  count_link(item);  // first: the old item may be its segment's last
+  current.item->clear_state(kItemLinked);
+  count_unlink(*current.item);
 }
 
 void Store::link_or_replace(Chunk current, Chunk fresh, std::uint64_t hash) {
@@ -180,38 +194,19 @@ void Store::link_or_replace(Chunk current, Chunk fresh, std::uint64_t hash) {
 
 void Store::unlink(Chunk chunk, std::uint64_t hash) {
   table_.erase(chunk, hash);
-  chunk.item->state &= static_cast<std::uint8_t>(~kItemLinked);
-  account(*chunk.item, false);
-  release(chunk.item);
+  chunk.item->clear_state(kItemLinked);
+  count_unlink(*chunk.item);
 }
 
-void Store::release(Item* item) {
-  // The table's (or the store's own temporary) reference. If a handle still holds the item,
-  // the handle's last release hands it back later, through released_.
-  if (item->refcount.fetch_sub(1, std::memory_order_acq_rel) == 1) forget(item);
-}
-
-void Store::forget(const Item* item) {
-  // Nothing can read the item any more. Its segment is reused when that is true of all of
-  // its items, so a segment whose items all expired or were deleted is reclaimed whole; an
-  // active one starts again from its first byte.
-  const SegmentId id = pool_.segment_of(item);
-  Segment& segment = pool_.segment(id);
-  if (--segment.outstanding > 0) return;
+void Store::retire_live(SegmentId id) {
+  // The segment's last item left the table. A segment whose items all expired or were
+  // deleted is reclaimed whole (once no reply reads it); an active one starts again from its
+  // first byte. One being evicted or expired is its evictor's business.
+  const Segment& segment = pool_.segment(id);
   if (std::find(active_.begin(), active_.end(), id) != active_.end()) {
-    segment.used = 0;
-    segment.expires_by = 0;
-    segment.hits = 0;
-  } else {
-    pool_.release_if_idle(id);
-  }
-}
-
-void Store::free_released() {
-  for (Item* item = released_.take_all(); item != nullptr;) {
-    Item* next = item->next_unused;
-    forget(item);
-    item = next;
+    if (pool_.unread(id)) pool_.restart(id);
+  } else if (segment.state == SegmentState::kSealed) {
+    pool_.retire(id);
   }
 }
 

@@ -37,7 +37,7 @@ MetaGetOutcome Store::meta_get(std::string_view key, const MetaGetOptions& optio
     ++stats_.get_hits;
   }
   // Read before the bump, so that `h` and `l` describe the previous access, not this one.
-  outcome.fetched_before = (item->state & kItemFetched) != 0;
+  outcome.fetched_before = item->has(kItemFetched);
   outcome.idle_seconds = idle_seconds(*item);
   if (options.bump) bump(*item);
   outcome.item = handle_to(item);
@@ -53,7 +53,7 @@ MetaDeleteResult Store::meta_delete(std::string_view key, const MetaDeleteOption
     ++stats_.delete_misses;
     return MetaDeleteResult::kNotFound;
   }
-  if (options.cas && (options_.cas_enabled ? item->cas : 0) != *options.cas) {
+  if (options.cas && cas_of(*item) != *options.cas) {
     ++stats_.delete_misses;  // as memcached counts it
     return MetaDeleteResult::kExists;
   }
@@ -63,26 +63,19 @@ MetaDeleteResult Store::meta_delete(std::string_view key, const MetaDeleteOption
     return MetaDeleteResult::kDone;
   }
   // Invalidation keeps the value but gives it a new CAS unique, so that only a writer who read
-  // the stale version can replace it. A handle's CAS may not change under a reply that reads
-  // it: in place only if the table holds the sole reference, else on a copy.
-  if (item->refcount.load(std::memory_order_acquire) == 1) {
-    item->cas = pool_.next_cas();
-  } else {
-    item->refcount.fetch_add(1, std::memory_order_relaxed);  // pinned while we allocate
-    const Chunk copy = allocate(key, item->value_length, item->flags, item->exptime);
-    if (copy.item != nullptr) {
-      std::memcpy(copy.item->value_data(), item->value_data(), item->value_length);
-      copy.item->state = item->state & (kItemFetched | kItemReferenced | kItemKeyBinary);
-      link_or_replace(found.chunk, copy, found.hash);
-      copy.item->last_access = item->last_access;  // invalidating is not an access
-    }
-    release(item);
-    if (copy.item == nullptr) return MetaDeleteResult::kOutOfMemory;
-    item = copy.item;
-  }
-  if (options.exptime) expire_at(*item, *options.exptime);
-  item->state |= kItemStale;
-  item->state &= static_cast<std::uint8_t>(~kItemTokenSent);  // the next reader may win again
+  // the stale version can replace it: a copy, in a new place, with room for the exptime.
+  const ItemHandle pinned = handle_to(item);  // while we allocate
+  ItemFields fields = item->fields();
+  fields.cas = 0;
+  fields.exptime_field = true;
+  fields.state &= kItemFetched | kItemReferenced | kItemKeyBinary;
+  const Chunk copy = allocate(fields);
+  if (copy.item == nullptr) return MetaDeleteResult::kOutOfMemory;
+  std::memcpy(copy.item->value_data(), item->value_data(), item->value_length());
+  link_or_replace(found.chunk, copy, found.hash);
+  copy.item->set_last_access(fields.last_access);  // invalidating is not an access
+  if (options.exptime) expire_at(*copy.item, *options.exptime);
+  copy.item->add_state(kItemStale);  // and no kItemTokenSent: the next reader may win again
   return MetaDeleteResult::kDone;
 }
 //! [meta-delete]
@@ -119,6 +112,22 @@ MetaDeltaOutcome Store::meta_delta(std::string_view key, const MetaDeltaOptions&
   return outcome;
 }
 
+void Store::set_exptime(ItemHandle& item, RelTime exptime) {
+  Item& current = *item.item_;
+  if (current.has_exptime_field() || exptime == 0 || !is_linked(current)) {
+    expire_at(current, exptime);
+    return;
+  }
+  // No room for an exptime: a copy with room, which keeps the CAS unique (a touch is not a
+  // change). If there is no memory for it, the item keeps its old exptime, as it would if
+  // evicted a moment later.
+  const Chunk copy = copy_of(current, exptime);
+  if (copy.item == nullptr) return;
+  replace({&current, pool_.ref_of(&current)}, copy, HashTable::hash(current.key()));
+  copy.item->set_last_access(current.last_access());
+  item = handle_to(copy.item);
+}
+
 ItemHandle Store::peek(std::string_view key) {
   const Lookup found = valid_key(key) ? lookup(key) : Lookup{};
   return found.chunk.item != nullptr ? handle_to(found.chunk.item) : ItemHandle{};
@@ -127,12 +136,12 @@ ItemHandle Store::peek(std::string_view key) {
 ItemInfo Store::describe(const Item& item) const {
   ItemInfo info;
   info.key = item.key();
-  info.value_length = item.value_length;
-  info.exptime = item.exptime;
+  info.value_length = item.value_length();
+  info.exptime = item.exptime();
   info.idle_seconds = idle_seconds(item);
-  info.cas = options_.cas_enabled ? item.cas : 0;
-  info.fetched = (item.state & kItemFetched) != 0;
-  info.key_binary = (item.state & kItemKeyBinary) != 0;
+  info.cas = cas_of(item);
+  info.fetched = item.has(kItemFetched);
+  info.key_binary = item.has(kItemKeyBinary);
   info.slab_class = SizeClasses::of(item.total_size());
   info.size = item.total_size();
   return info;

@@ -54,7 +54,7 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
   ++stats_.cmd_set;
   const Lookup old = lookup(key);
   Item* current = old.chunk.item;
-  const auto current_cas = [&] { return options_.cas_enabled ? current->cas : 0; };
+  const auto current_cas = [&] { return cas_of(*current); };
   bool stale = false;  // a late `ms I` write: stored, but marked stale
   switch (mode) {
     case StoreMode::kSet:
@@ -86,13 +86,16 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
   }
 
   // Pin the old item: making room for the new one may evict it, but its bytes stay readable.
-  if (current != nullptr) current->refcount.fetch_add(1, std::memory_order_relaxed);
+  const ItemHandle pinned = current != nullptr ? handle_to(current) : ItemHandle{};
   Chunk fresh;
   if (mode == StoreMode::kAppend || mode == StoreMode::kPrepend) {
     // The result keeps the old flags and exptime; if it would be too large, NOT_STORED.
-    const std::size_t length = std::size_t{current->value_length} + value.size();
-    if (length <= max_value_size(key.size(), current->flags)) {
-      fresh = allocate(key, length, current->flags, current->exptime);
+    const std::size_t length = std::size_t{current->value_length()} + value.size();
+    if (length <= max_value_size(key.size(), current->flags())) {
+      fresh = allocate({.key = key,
+                        .value_length = static_cast<std::uint32_t>(length),
+                        .flags = current->flags(),
+                        .exptime = current->exptime()});
     }
     if (fresh.item != nullptr) {
       const std::string_view first = mode == StoreMode::kAppend ? current->value() : value;
@@ -101,7 +104,11 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
       std::memcpy(fresh.item->value_data() + first.size(), second.data(), second.size());
     }
   } else {
-    fresh = allocate(key, value.size(), flags, clock_.exptime_to_rel(exptime));
+    fresh = allocate({.key = key,
+                      .value_length = static_cast<std::uint32_t>(value.size()),
+                      .flags = flags,
+                      .exptime = clock_.exptime_to_rel(exptime),
+                      .exptime_field = stale});
     if (fresh.item != nullptr) std::memcpy(fresh.item->value_data(), value.data(), value.size());
   }
 
@@ -114,16 +121,17 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
     }
   } else {
     if (mode == StoreMode::kCas) ++stats_.cas_hits;
-    if (marks.key_binary) fresh.item->state |= kItemKeyBinary;
+    if (marks.key_binary) fresh.item->add_state(kItemKeyBinary);
     if (stale) {
-      // The stale value keeps the old exptime, and a recache token already handed out.
-      expire_at(*fresh.item, current->exptime);
-      fresh.item->state |= kItemStale | (current->state & kItemTokenSent);
+      // The stale value keeps the old exptime (its item has room for one: see below), and
+      // a recache token already handed out.
+      expire_at(*fresh.item, current->exptime());
+      fresh.item->add_state(kItemStale | (current->state() & kItemTokenSent));
     }
     link_or_replace(current != nullptr ? old.chunk : Chunk{}, fresh, old.hash);
-    outcome.cas = options_.cas_enabled ? fresh.item->cas : 0;
+    ++stats_.total_items;
+    outcome.cas = cas_of(*fresh.item);
   }
-  if (current != nullptr) release(current);
   return outcome;
 }
 //! [store]
@@ -142,34 +150,39 @@ DeltaOutcome Store::delta(std::string_view key, bool incr, std::uint64_t amount,
     ++(incr ? stats_.incr_misses : stats_.decr_misses);
     return {DeltaResult::kNotFound};
   }
-  if (cas != 0 && (options_.cas_enabled ? item->cas : 0) != cas) return {DeltaResult::kExists};
+  if (cas != 0 && cas_of(*item) != cas) return {DeltaResult::kExists};
   std::uint64_t value = 0;
   if (!parse_counter(item->value(), value)) return {DeltaResult::kNonNumeric};
   ++(incr ? stats_.incr_hits : stats_.decr_hits);
   // incr wraps around 2^64; decr stops at 0 (protocol.txt, "Increment/Decrement").
   value = incr ? value + amount : (amount > value ? 0 : value - amount);
 
+  // A new item, always: the old one may be in a reply, and a new place is a new CAS unique.
+  // Like memcached, a result that fits keeps the old length, padded with spaces ("100" decr 1
+  // reads back as "99 "), as memcached's in-place write leaves it.
   char digits[20];
   const auto length =
       static_cast<std::size_t>(std::to_chars(digits, digits + 20, value).ptr - digits);
-  // Like memcached: a result that fits is written in place, padded with spaces ("100" decr 1
-  // reads back as "99 "), unless a reply still holds the item; otherwise a new item.
-  if (length <= item->value_length && item->refcount.load(std::memory_order_acquire) == 1) {
-    std::memcpy(item->value_data(), digits, length);
-    std::memset(item->value_data() + length, ' ', item->value_length - length);
-    item->cas = pool_.next_cas();
-    return {DeltaResult::kOk, value, options_.cas_enabled ? item->cas : 0};
+  // memcached writes in place if the result fits and no reply holds the item (we know only
+  // whether one holds an item of its segment); else it makes a new item of the exact length.
+  const bool fits = length <= item->value_length() && pool_.unread(pool_.segment_of(item));
+  const ItemHandle pinned = handle_to(item);  // while we allocate
+  ItemFields fields = item->fields();
+  fields.value_length = static_cast<std::uint32_t>(fits ? item->value_length() : length);
+  fields.cas = 0;
+  // In place, memcached keeps the item's marks and access time; a new item starts afresh.
+  fields.state = static_cast<std::uint8_t>(fields.state & (fits ? ~kItemLinked : kItemKeyBinary));
+  const Chunk fresh = allocate(fields);
+  if (fresh.item == nullptr) return {DeltaResult::kOutOfMemory};
+  std::memcpy(fresh.item->value_data(), digits, length);
+  std::memset(fresh.item->value_data() + length, ' ', fields.value_length - length);
+  link_or_replace(found.chunk, fresh, found.hash);
+  if (fits) {
+    fresh.item->set_last_access(fields.last_access);
+  } else {
+    ++stats_.total_items;  // memcached links a new item
   }
-  item->refcount.fetch_add(1, std::memory_order_relaxed);  // pinned while we allocate
-  const Chunk fresh = allocate(key, length, item->flags, item->exptime);
-  DeltaOutcome outcome{DeltaResult::kOutOfMemory};
-  if (fresh.item != nullptr) {
-    std::memcpy(fresh.item->value_data(), digits, length);
-    link_or_replace(found.chunk, fresh, found.hash);
-    outcome = {DeltaResult::kOk, value, options_.cas_enabled ? fresh.item->cas : 0};
-  }
-  release(item);
-  return outcome;
+  return {DeltaResult::kOk, value, cas_of(*fresh.item)};
 }
 //! [delta]
 

@@ -69,9 +69,11 @@ std::string normalise(std::string replies) {
   static const std::regex kClassAndSize(R"(cls=\d+ size=\d+)");
   static const std::regex kDebugTimes(R"((exp=)-?(\d\d+|[02-9])|(la=)\d+)");
   static const std::regex kMetaIdle(R"(( l)\d+)");
+  static const std::regex kDebugCas(R"(( cas=)\d+)");
   replies = std::regex_replace(replies, kClassAndSize, "cls=<class> size=<size>");
   replies = std::regex_replace(replies, kDebugTimes, "$1$3<seconds>");
   replies = std::regex_replace(replies, kMetaIdle, "$1<seconds>");
+  replies = std::regex_replace(replies, kDebugCas, "$1<cas>");
   return replies;
 }
 

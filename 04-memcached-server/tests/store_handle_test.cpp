@@ -23,7 +23,7 @@ TEST_F(StoreHandleTest, HandleOutlivesDelete) {
   ASSERT_TRUE(store_.remove("k"));
   // Refill the freed memory as much as we can: the held item must not be reused.
   for (int i = 0; i < 1000; ++i) store_.store(StoreMode::kSet, "k", "overwrite", 0, 0);
-  EXPECT_EQ(held.value_with_crlf(), "original\r\n");
+  EXPECT_EQ(held.value(), "original");
   EXPECT_EQ(held.key(), "k");
   EXPECT_EQ(held.flags(), 5u);
 }
@@ -40,34 +40,48 @@ TEST_F(StoreHandleTest, HandleOutlivesReplaceAppendAndFlush) {
   EXPECT_EQ(second.value(), "two");
 }
 
-TEST_F(StoreHandleTest, CopiesAndMovesCountReferences) {
-  store_.store(StoreMode::kSet, "k", "v", 0, 0);
-  ItemHandle a = store_.get("k");
-  const Item* item = a.get();
-  EXPECT_EQ(item->refcount.load(), 2u);  // the table and a
+// The readers of the segment that holds `handle`'s item: the owner's 1 plus one per handle.
+std::uint32_t readers_of(const SegmentPool& pool, const ItemHandle& handle) {
+  return pool.segment(pool.segment_of(handle.get())).readers;
+}
+
+TEST(StoreHandle, CopiesAndMovesCountReferencesOnTheSegment) {
+  Clock clock{1'700'000'000};
+  SegmentPool pool(std::size_t{4} * SegmentPool::kUnit, SegmentPool::kUnit);
+  Store store(StoreOptions{}, clock, pool);
+  store.store(StoreMode::kSet, "k", "v", 0, 0);
+  store.store(StoreMode::kSet, "other", "v", 0, 0);  // same segment, same count
+  ItemHandle a = store.get("k");
+  EXPECT_EQ(readers_of(pool, a), 2u);  // the owner and a
   {
     const ItemHandle b = a;  // NOLINT(performance-unnecessary-copy-initialization)
-    EXPECT_EQ(item->refcount.load(), 3u);
+    const ItemHandle other = store.get("other");
+    EXPECT_EQ(readers_of(pool, a), 4u);
   }
   ItemHandle c = std::move(a);
   EXPECT_FALSE(a);  // NOLINT(bugprone-use-after-move): moved-from handles are empty
-  EXPECT_EQ(item->refcount.load(), 2u);
+  EXPECT_EQ(readers_of(pool, c), 2u);
   c.reset();
-  EXPECT_EQ(item->refcount.load(), 1u);
+  EXPECT_EQ(pool.segment(0).readers, 1u);
 }
 
-TEST_F(StoreHandleTest, MemoryComesBackOnceTheLastHandleIsGone) {
-  const std::string value(1000, 'v');
-  store_.store(StoreMode::kSet, "k", value, 0, 0);
-  ItemHandle held = store_.get("k");
-  store_.remove("k");
-  const std::uint64_t bytes_before = store_.stats().bytes;
-  EXPECT_EQ(bytes_before, 0u);  // no longer counted as stored data...
-  const Item* item = held.get();
-  EXPECT_EQ(item->refcount.load(), 1u);  // ...but still readable through the handle
-  held.reset();  // the last reference: the store learns of it before it next allocates
-  store_.store(StoreMode::kSet, "k2", value, 0, 0);
-  EXPECT_EQ(store_.stats().curr_items, 1u);
+TEST(StoreHandle, SegmentComesBackOnceTheLastHandleIsGone) {
+  Clock clock{1'700'000'000};
+  SegmentPool pool(std::size_t{4} * SegmentPool::kUnit, SegmentPool::kUnit);
+  Store store(StoreOptions{}, clock, pool);
+  const std::string value(100'000, 'v');  // two to a segment
+  store.store(StoreMode::kSet, "a", value, 0, 0);
+  store.store(StoreMode::kSet, "b", value, 0, 0);
+  store.store(StoreMode::kSet, "c", value, 0, 0);  // seals the first segment
+  ItemHandle held = store.get("a");
+  store.remove("a");
+  store.remove("b");
+  // The first segment holds no item any more, but a reply still reads "a".
+  EXPECT_EQ(store.stats().bytes, Item::plain_size(1, 100'000));
+  EXPECT_EQ(pool.memory_in_use(), 2 * SegmentPool::kUnit);
+  EXPECT_EQ(held.value(), value);
+  held.reset();  // the last reader frees it, on whatever thread it runs
+  EXPECT_EQ(pool.memory_in_use(), SegmentPool::kUnit);
 }
 
 TEST_F(StoreHandleTest, HandlesMayBeReleasedOnOtherThreads) {
@@ -91,7 +105,7 @@ TEST_F(StoreHandleTest, HandlesMayBeReleasedOnOtherThreads) {
     });
   }
   for (std::thread& thread : threads) thread.join();
-  // Every item went back through the release list; nothing is left but the next one.
+  // Every handle is gone; the store goes on filling the same segment.
   store_.store(StoreMode::kSet, "after", "x", 0, 0);
   EXPECT_EQ(store_.stats().curr_items, 1u);
   EXPECT_EQ(store_.memory_in_use(), SegmentPool::kUnit);

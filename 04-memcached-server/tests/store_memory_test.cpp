@@ -31,9 +31,10 @@ StoreOptions mebibytes(std::size_t count) {
   return options;
 }
 
-// How many items of 1000-byte values fill one segment.
-int per_segment() {
-  return static_cast<int>(kUnit / Item::footprint(Item::total_size(key_of(0).size(), 1000)));
+// How many items of 1000-byte values fill one segment (an item that expires has 4 bytes more).
+int per_segment(bool expiring = false) {
+  const std::size_t size = Item::plain_size(key_of(0).size(), 1000) + (expiring ? 4 : 0);
+  return static_cast<int>(kUnit / ((size + 1) / 2 * 2));
 }
 
 class StoreMemoryTest : public ::testing::Test {
@@ -90,9 +91,9 @@ TEST_F(StoreMemoryTest, OfTheOldestSegmentsTheLeastReadGoesFirst) {
 
 TEST_F(StoreMemoryTest, ExpiredItemsAreReclaimedNotEvicted) {
   Store store(segments(2), clock_);
-  const int n = per_segment();
+  const int n = per_segment(/*expiring=*/true);
   for (int i = 0; i < n; ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 10);
-  for (int i = n; i < 2 * n; ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 0);
+  for (int i = n; i < n + per_segment(); ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 0);
   clock_.advance(10);
   store.store(StoreMode::kSet, "new", value_, 0, 0);
   EXPECT_EQ(store.stats().reclaimed, static_cast<std::uint64_t>(n));
@@ -103,7 +104,7 @@ TEST_F(StoreMemoryTest, ExpiredItemsAreReclaimedNotEvicted) {
 
 TEST_F(StoreMemoryTest, ASegmentWhoseItemsAllExpiredIsReclaimedWhole) {
   Store store(segments(8), clock_);
-  const int n = per_segment();
+  const int n = per_segment(/*expiring=*/true);
   // Items that expire share segments only with items that expire.
   for (int i = 0; i < 4 * n; ++i) {
     store.store(StoreMode::kSet, key_of(i), value_, 0, 2);
@@ -122,7 +123,7 @@ TEST_F(StoreMemoryTest, ASegmentWhoseItemsAllExpiredIsReclaimedWhole) {
 
 TEST_F(StoreMemoryTest, AnExpiredActiveSegmentHeldByAReplyDoesNotStallWrites) {
   Store store(segments(2), clock_);
-  const int n = per_segment();
+  const int n = per_segment(/*expiring=*/true);
   for (int i = 0; i < n + n / 2; ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 10);
   const ItemHandle held = store.get(key_of(n + 1));  // in the active segment
   clock_.advance(10);
@@ -257,23 +258,42 @@ TEST_F(StoreMemoryTest, SlabStatsGroupItemsByMemcachedClasses) {
     items += cls.number;
   }
   EXPECT_EQ(items, 3u);
-  const auto small = static_cast<std::size_t>(SizeClasses::of(Item::total_size(1, 100)));
+  const auto small = static_cast<std::size_t>(SizeClasses::of(Item::plain_size(1, 100)));
   EXPECT_EQ(classes[small].number, 2u);
-  EXPECT_EQ(classes[small].mem_requested, 2 * Item::total_size(1, 100));
+  EXPECT_EQ(classes[small].mem_requested, 2 * Item::plain_size(1, 100));
   EXPECT_EQ(store.memory_limit(), 4 * kUnit);
 }
 
-TEST_F(StoreMemoryTest, ItemsArePackedInEightByteSteps) {
+TEST_F(StoreMemoryTest, ItemsArePackedInTwoByteSteps) {
   Store store(segments(16), clock_);
   const std::size_t items = 10'000;
   for (std::size_t i = 0; i < items; ++i) {
     store.store(StoreMode::kSet, fmt::format("{:016}", i), std::string(100, 'v'), 0, 0);
   }
-  // 32 + 16 + 100 + 2 = 150 bytes, 152 with padding, and no other space lost but a
-  // segment's last few bytes.
-  EXPECT_EQ(Item::footprint(Item::total_size(16, 100)), 152u);
-  const std::size_t per_segment = kUnit / 152;
+  // A 10-byte header (9 + 1 for the value's length), 16 + 100 bytes of key and value, and no
+  // other space lost but a segment's last few bytes.
+  EXPECT_EQ(Item::plain_size(16, 100), 126u);
+  const std::size_t per_segment = kUnit / 126;
   EXPECT_EQ(store.memory_in_use(), (items + per_segment - 1) / per_segment * kUnit);
+}
+
+TEST_F(StoreMemoryTest, OptionalFieldsCostOnlyTheItemsThatUseThem) {
+  Store store(segments(4), clock_);
+  store.store(StoreMode::kSet, "plain", "v", 0, 0);
+  store.store(StoreMode::kSet, "flagged", "v", 7, 0);
+  store.store(StoreMode::kSet, "expiring", "v", 0, 100);
+  const auto size = [&](std::string_view key) { return store.peek(key).get()->total_size(); };
+  EXPECT_EQ(size("plain"), Item::plain_size(5, 1));
+  EXPECT_EQ(size("flagged"), Item::plain_size(7, 1) + 4);
+  EXPECT_EQ(size("expiring"), Item::plain_size(8, 1) + 4);
+  // A touch that gives a plain item an exptime moves it to a copy with room for one, under
+  // the same CAS unique.
+  const std::uint64_t cas = store.peek("plain").cas();
+  ASSERT_TRUE(store.touch("plain", 100));
+  EXPECT_EQ(size("plain"), Item::plain_size(5, 1) + 4 + 8);
+  EXPECT_EQ(store.peek("plain").cas(), cas);
+  EXPECT_EQ(store.peek("plain").value(), "v");
+  EXPECT_EQ(store.stats().curr_items, 3u);
 }
 
 TEST_F(StoreMemoryTest, CasUniquesAreDistinctAcrossShardsAndThreads) {

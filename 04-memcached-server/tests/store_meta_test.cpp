@@ -66,13 +66,19 @@ TEST_F(StoreMetaTest, VivifyCreatesAnEmptyItemOnce) {
   EXPECT_EQ(found.item.get(), created.item.get());
 }
 
-TEST_F(StoreMetaTest, TokenSentAndExptimeChangeInPlace) {
+TEST_F(StoreMetaTest, TokenSentAndExptimeChangeTheLinkedItem) {
   store_.store(StoreMode::kSet, "k", "v", 0, 0);
-  const ItemHandle item = store_.meta_get("k", {}).item;
+  ItemHandle item = store_.meta_get("k", {}).item;
+  const std::uint64_t cas = item.cas();
   store_.mark_token_sent(item);
-  store_.set_exptime(item, clock_.exptime_to_rel(30));
+  store_.set_exptime(item, clock_.exptime_to_rel(30));  // a copy with room for an exptime
+  EXPECT_EQ(item.get(), store_.peek("k").get());
   EXPECT_NE(state_of("k") & kItemTokenSent, 0);
   EXPECT_EQ(clock_.seconds_left(store_.peek("k").exptime()), 30);
+  EXPECT_EQ(store_.peek("k").cas(), cas);
+  store_.set_exptime(item, clock_.exptime_to_rel(60));  // in place now
+  EXPECT_EQ(item.get(), store_.peek("k").get());
+  EXPECT_EQ(clock_.seconds_left(item.exptime()), 60);
 }
 
 TEST_F(StoreMetaTest, InvalidateMarksStaleWithANewCasInsteadOfDeleting) {
@@ -167,8 +173,8 @@ TEST_F(StoreMetaTest, DescribeNamesTheSizeClassAndTotalSize) {
   store_.store(StoreMode::kSet, "large", std::string(5000, 'v'), 0, 0);
   const ItemInfo small = store_.describe(*store_.peek("small").get());
   const ItemInfo large = store_.describe(*store_.peek("large").get());
-  EXPECT_EQ(small.size, Item::total_size(5, 1));
-  EXPECT_EQ(large.size, Item::total_size(5, 5000));
+  EXPECT_EQ(small.size, Item::plain_size(5, 1));
+  EXPECT_EQ(large.size, Item::plain_size(5, 5000));
   EXPECT_LT(small.slab_class, large.slab_class);
   const auto classes = store_.slab_stats();
   EXPECT_EQ(classes[static_cast<std::size_t>(large.slab_class)].number, 1u);

@@ -106,7 +106,7 @@ void BM_StoreSetEvicting(benchmark::State& state) {
   // Room for about `resident` items; the store never has less than a few pages, so small
   // sizes hold more (the counter `resident_items` says how many).
   const std::size_t memory =
-      static_cast<std::size_t>(resident) * mc::server::Item::total_size(12, kValueSize);
+      static_cast<std::size_t>(resident) * mc::server::Item::plain_size(12, kValueSize);
   Filled filled(resident, value, memory);
   const auto fresh = make_keys(4 * resident + 100'000, "new:");
   std::size_t next = 0;

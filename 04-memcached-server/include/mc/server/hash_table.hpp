@@ -13,12 +13,13 @@
 
 namespace mc::server {
 
-/// \brief Maps keys to linked items, as memcached's `assoc`: a power-of-two array of bucket
-/// heads, each a chain through Item::next.
+/// \brief Maps keys to linked items, as memcached's `assoc`: an array of bucket heads, each a
+/// chain through the items' `next` field (Item::next()).
 ///
-/// A bucket costs 4 bytes and the chain link lives in the item, so the index adds about
-/// 4 + 4 bytes per item at the load we run (up to 1.5 items per bucket, memcached's rule),
-/// half of what pointers would cost. Keys are hashed with XXH3.
+/// A bucket costs 4 bytes and the chain link lives in the item, so the index adds 4 bytes
+/// per item plus 2.7 to 4 for the buckets (1 to 1.5 items per bucket: the table grows by half
+/// at 1.5, memcached's load), half of what pointers would cost. Keys are hashed with XXH3; a
+/// hash picks its bucket by multiplication, so the bucket count need not be a power of two.
 class HashTable {
  public:
   /// \brief An empty table over the items of `pool`.
@@ -31,14 +32,12 @@ class HashTable {
   Chunk find(std::string_view key, std::uint64_t hash) const;
 
   /// \brief A hint: start loading the bucket that find() will read for `hash`.
-  void prefetch_bucket(std::uint64_t hash) const {
-    __builtin_prefetch(&buckets_[hash & (buckets_.size() - 1)]);
-  }
+  void prefetch_bucket(std::uint64_t hash) const { __builtin_prefetch(&buckets_[bucket_of(hash)]); }
 
   /// \brief A hint: start loading the first item in the bucket of `hash` (whose bucket should
   /// be in the cache by now, after prefetch_bucket()).
   void prefetch_first_item(std::uint64_t hash) const {
-    const ItemRef head = buckets_[hash & (buckets_.size() - 1)];
+    const ItemRef head = buckets_[bucket_of(hash)];
     if (head != 0) __builtin_prefetch(pool_.resolve(head));
   }
 
@@ -54,7 +53,7 @@ class HashTable {
   /// \brief Number of items in the table.
   std::size_t size() const { return size_; }
 
-  /// \brief Number of buckets (a power of two).
+  /// \brief Number of buckets.
   std::size_t bucket_count() const { return buckets_.size(); }
 
   /// \brief Bytes used by the bucket array.
@@ -67,7 +66,7 @@ class HashTable {
     for (ItemRef ref = buckets_[index]; ref != 0;) {
       const Item* item = pool_.resolve(ref);
       visit(*item);
-      ref = item->next;
+      ref = item->next();
     }
   }
 
@@ -75,7 +74,10 @@ class HashTable {
   void collect_bucket(std::size_t index, std::vector<Chunk>& out) const;
 
  private:
-  ItemRef* link_to(ItemRef ref, std::uint64_t hash);
+  // The bucket of a hash: its top 32 bits scaled to the bucket count (Lemire's fast range).
+  std::size_t bucket_of(std::uint64_t hash) const { return ((hash >> 32) * buckets_.size()) >> 32; }
+  // Makes whatever points to `ref` in its chain point to `successor` instead.
+  void relink(ItemRef ref, std::uint64_t hash, ItemRef successor);
   void grow();
 
   const SegmentPool& pool_;

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "mc/codec/server_reply.hpp"
-#include "mc/server/item.hpp"
+#include "mc/server/item_handle.hpp"
 
 namespace mc::server {
 

@@ -34,7 +34,7 @@ enum class SegmentState : std::uint8_t {
   kActive,    ///< its owner appends new items to it
   kSealed,    ///< full; waiting in the eviction queue
   kEvicting,  ///< taken off the queue by a store that is evicting it
-  kDraining,  ///< evicted, but a reply still reads one of its items
+  kDraining,  ///< retired, but a reply still reads one of its items
 };
 
 /// \brief Segment::expires_by of a segment holding an item that never expires.
@@ -42,8 +42,9 @@ inline constexpr RelTime kNeverExpires = UINT32_MAX;
 
 /// \brief What the pool knows of one segment.
 ///
-/// `state`, `units`, the queue links and `owner` change under the pool's mutex. `used` and
-/// `outstanding` belong to the owner and change under the owner's lock.
+/// `state`, `units`, the queue links and `owner` change under the pool's mutex. `used`,
+/// `live`, `expires_by` and `cas_base` belong to the owner and change under the owner's lock.
+/// `readers` and `hits` are atomic (through std::atomic_ref).
 struct Segment {
   SegmentState state = SegmentState::kFree;  ///< where it is in its life
   std::uint32_t units = 0;                   ///< length in units (more than 1: one large item)
@@ -51,6 +52,10 @@ struct Segment {
   SegmentId newer = kNoSegment;              ///< the queue's next newer segment
   Store* owner = nullptr;                    ///< the store whose items are in it
   std::uint32_t used = 0;                    ///< bytes appended so far
+  std::uint32_t live = 0;                    ///< items in it that the owner's table links
+  /// \brief ItemHandles reading its items, plus one while the owner uses the segment: the
+  /// memory is reused only once this is 0 (see SegmentPool::retire()).
+  std::uint32_t readers = 0;
   /// \brief The latest exptime of its items (kNeverExpires if one never expires, 0 while
   /// empty): once the clock passes it, every item in it has expired.
   RelTime expires_by = 0;
@@ -58,9 +63,9 @@ struct Segment {
   /// Written by the owner only, read by any evictor: use through std::atomic_ref.
   std::uint32_t hits = 0;
   std::uint64_t sealed_at = 0;  ///< seals before this one, server-wide: the segment's age
-  /// \brief Items whose memory may still be read: linked in the owner's table, or held by a
-  /// reply. The segment can be reused only when this is 0.
-  std::uint32_t outstanding = 0;
+  /// \brief The CAS unique of an item at offset 0; an item at offset `n` has `cas_base + n`.
+  /// Every fill of a segment gets a fresh range from the server-wide counter.
+  std::uint64_t cas_base = 0;
 };
 
 /// \brief The memory of the whole cache, in segments of one or more 256 KiB units.
@@ -73,8 +78,8 @@ struct Segment {
 /// size of item: there is nothing to calcify.
 ///
 /// All units come from one reserved range of address space, so an ItemRef is the item's
-/// offset in 8-byte steps and turning one into an Item* is an add and a shift. Thread-safe;
-/// the address arithmetic needs no lock.
+/// offset in steps of alignment() bytes and turning one into an Item* is an add and a shift.
+/// Thread-safe; the address arithmetic needs no lock.
 class SegmentPool {
  public:
   /// \brief Bytes per unit, and per ordinary segment: small enough that a small cache still
@@ -82,33 +87,50 @@ class SegmentPool {
   static constexpr std::size_t kUnit = std::size_t{256} << 10;
 
   /// \brief A pool of `memory_limit` bytes (whole units, at least one) for items of up to
-  /// `largest_item` bytes.
-  SegmentPool(std::size_t memory_limit, std::size_t largest_item);
+  /// `largest_item` bytes; `cas_enabled` false is memcached's -C (every CAS reads as 0).
+  SegmentPool(std::size_t memory_limit, std::size_t largest_item, bool cas_enabled = true);
   /// \brief Returns the address range to the system.
   ~SegmentPool();
 
   SegmentPool(const SegmentPool&) = delete;
   SegmentPool& operator=(const SegmentPool&) = delete;
 
+  /// \brief Where items start: at multiples of this many bytes (2 for arenas up to 8 GiB, so
+  /// that 32-bit references reach every item; more for larger ones).
+  std::size_t alignment() const { return std::size_t{1} << shift_; }
+  /// \brief The bytes an item of `size` bytes takes in a segment, up to the next item.
+  std::size_t footprint(std::size_t size) const {
+    return (size + alignment() - 1) & ~(alignment() - 1);
+  }
   /// \brief The item an ItemRef points to.
   Item* resolve(ItemRef ref) const {
-    return reinterpret_cast<Item*>(arena_ + (static_cast<std::size_t>(ref - 1) << 3));
+    return reinterpret_cast<Item*>(arena_ + (static_cast<std::size_t>(ref - 1) << shift_));
   }
   /// \brief The reference of an item (the inverse of resolve()).
   ItemRef ref_of(const Item* item) const {
-    return static_cast<ItemRef>((reinterpret_cast<const std::byte*>(item) - arena_) >> 3) + 1;
+    return static_cast<ItemRef>(offset_of(item) >> shift_) + 1;
   }
   /// \brief The first byte of a segment.
   std::byte* data(SegmentId id) const { return arena_ + std::size_t{id} * kUnit; }
   /// \brief The segment an item lies in (a large item starts its segment's first unit).
   SegmentId segment_of(const Item* item) const {
-    return static_cast<SegmentId>(
-        static_cast<std::size_t>(reinterpret_cast<const std::byte*>(item) - arena_) / kUnit);
+    return static_cast<SegmentId>(offset_of(item) / kUnit);
   }
   /// \brief A segment's bookkeeping (see Segment for who may change which field).
   Segment& segment(SegmentId id) { return segments_[id]; }
   /// \brief A segment's bookkeeping, to read.
   const Segment& segment(SegmentId id) const { return segments_[id]; }
+
+  /// \brief The item's CAS unique, even under -C: its own, or its segment's base plus its
+  /// offset. Unique server-wide, and larger for items written later into the same segment.
+  std::uint64_t unique_of(const Item& item) const {
+    if (const std::uint64_t own = item.own_cas(); own != 0) return own;
+    return segments_[segment_of(&item)].cas_base + offset_of(&item) % kUnit;
+  }
+  /// \brief The CAS unique clients see: unique_of(), or 0 under -C.
+  std::uint64_t cas_of(const Item& item) const { return cas_enabled_ ? unique_of(item) : 0; }
+  /// \brief Whether clients see CAS uniques (memcached's -C turns them off).
+  bool cas_enabled() const { return cas_enabled_; }
 
   /// \brief Units needed for a segment of `bytes` bytes.
   static std::size_t units_for(std::size_t bytes) { return (bytes + kUnit - 1) / kUnit; }
@@ -134,26 +156,40 @@ class SegmentPool {
   void put_back(SegmentId id);
   /// \brief The segment earns a second chance: it goes to the back of the queue.
   void requeue(SegmentId id);
-  /// \brief The evicted segment becomes its owner's active segment again, empty.
-  void reactivate(SegmentId id);
-  /// \brief The evicted segment waits for replies that still read it (see release_if_idle()).
-  void drain(SegmentId id);
-  /// \brief Returns an evicted segment to the pool.
-  void release(SegmentId id);
-  /// \brief Called by the owner when a segment's `outstanding` reaches 0: a sealed or draining
-  /// segment goes back to the pool (an expired or deleted segment is reclaimed whole).
-  void release_if_idle(SegmentId id);
+  /// \brief True if no handle reads the segment's items: the owner may refill it.
+  bool unread(SegmentId id) const {
+    return std::atomic_ref<std::uint32_t>(const_cast<Segment&>(segments_[id]).readers)
+               .load(std::memory_order_acquire) == 1;
+  }
+  /// \brief An emptied segment, unread() and the owner's, is filled again from its first
+  /// byte (as an active segment), with a fresh range of CAS uniques.
+  void restart(SegmentId id);
+  /// \brief The owner is done with a segment (evicted, expired or emptied): it goes back to
+  /// the pool as soon as no handle reads it, now or when the last one is released.
+  void retire(SegmentId id);
   /// \brief Counts a hit on an item of segment `id` (its owner only).
   void count_hit(SegmentId id) {
     std::atomic_ref<std::uint32_t> hits(segments_[id].hits);
     hits.store(hits.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
+  /// \brief One more handle reads `item` (any thread holding a handle, or the owner).
+  void add_reader(const Item* item) {
+    std::atomic_ref<std::uint32_t>(segments_[segment_of(item)].readers)
+        .fetch_add(1, std::memory_order_relaxed);
+  }
+  /// \brief A handle to `item` is gone (any thread); the last one frees a retired segment.
+  void drop_reader(const Item* item) {
+    const SegmentId id = segment_of(item);
+    // acq_rel: this thread's reads of the item happen before whoever reuses the memory.
+    if (std::atomic_ref<std::uint32_t>(segments_[id].readers)
+            .fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      free_retired(id);
+    }
+  }
   /// \brief Gives back every segment `owner` holds (the store is going away).
   void release_all_of(const Store* owner);
 
-  /// \brief A new CAS unique, larger than every one handed out before, server-wide.
-  std::uint64_t next_cas() { return last_cas_.fetch_add(1, std::memory_order_relaxed) + 1; }
-  /// \brief The last CAS unique handed out.
+  /// \brief The last CAS unique handed out: every item written so far has one no larger.
   std::uint64_t last_cas() const { return last_cas_.load(std::memory_order_relaxed); }
 
   /// \brief Bytes of segments in use (memcached's `total_malloced`).
@@ -169,6 +205,11 @@ class SegmentPool {
  private:
   enum class Unit : std::uint8_t { kFresh, kResidentFree, kUsed };
 
+  std::size_t offset_of(const Item* item) const {
+    return static_cast<std::size_t>(reinterpret_cast<const std::byte*>(item) - arena_);
+  }
+  void start_fill(Segment& s);
+  void free_retired(SegmentId id);
   SegmentId find_fresh_run(std::size_t units);
   void enqueue_newest(SegmentId id);
   void enqueue_oldest(SegmentId id);
@@ -178,7 +219,9 @@ class SegmentPool {
   void trim_resident();
 
   std::size_t largest_item_;
+  bool cas_enabled_;
   std::size_t reserved_units_;  // the arena's size in units
+  unsigned shift_;              // log2(alignment())
   std::byte* arena_;
 
   mutable std::mutex mutex_;

@@ -17,6 +17,7 @@
 #include "mc/server/clock.hpp"
 #include "mc/server/hash_table.hpp"
 #include "mc/server/item.hpp"
+#include "mc/server/item_handle.hpp"
 #include "mc/server/segment_pool.hpp"
 #include "mc/server/size_classes.hpp"
 #include "mc/server/store_stats.hpp"
@@ -50,10 +51,12 @@ struct StoreOptions {
   bool evictions = true;  ///< false with `-M`: answer out of memory rather than evict live items
 };
 
-/// \brief The most bytes one item can take in a segment under `options`: memcached's limit caps
-/// key and value together, so the largest item has a 1-byte key.
+/// \brief The most bytes one item can take in a segment under `options`, its alignment
+/// included: memcached's limit caps key and value together, so the largest item has a 1-byte
+/// key.
 constexpr std::size_t largest_item_footprint(const StoreOptions& options) {
-  return Item::footprint(Item::total_size(1, max_value_size(options.item_size_max, 1, 0, false)));
+  constexpr std::size_t kMostPadding = 16;
+  return Item::kMaxOverhead + 1 + max_value_size(options.item_size_max, 1, 0, false) + kMostPadding;
 }
 
 /// \brief Which storage command.
@@ -227,12 +230,13 @@ class Store {
   /// \brief ma: incr/decr, optionally creating the counter; the result holds the item.
   MetaDeltaOutcome meta_delta(std::string_view key, const MetaDeltaOptions& options);
 
-  /// \brief Sets the exptime of a live item in place (`T` and `N` of mg and ma).
-  void set_exptime(const ItemHandle& item, RelTime exptime) { expire_at(*item.item_, exptime); }
+  /// \brief Sets the exptime of a live item (`T` and `N` of mg and ma): in place if it has
+  /// room for one, else on a copy with the same CAS unique, which `item` then refers to.
+  void set_exptime(ItemHandle& item, RelTime exptime);
 
   /// \brief Records that a client won the right to recache `item` (mg's W): later clients
   /// are told Z until the item is replaced or invalidated again.
-  void mark_token_sent(const ItemHandle& item) { item.item_->state |= kItemTokenSent; }
+  void mark_token_sent(const ItemHandle& item) { item.item_->add_state(kItemTokenSent); }
 
   /// \brief The live item under `key`, without counting or bumping anything (`me`).
   ItemHandle peek(std::string_view key);
@@ -242,7 +246,7 @@ class Store {
 
   /// \brief Seconds since `item` was last accessed, from its 16-bit access time.
   std::uint32_t idle_seconds(const Item& item) const {
-    return static_cast<AccessTime>(static_cast<AccessTime>(clock_.now()) - item.last_access);
+    return static_cast<AccessTime>(static_cast<AccessTime>(clock_.now()) - item.last_access());
   }
 
   /// \brief Walks the live items of up to `max_buckets` hash buckets from `cursor`, calling
@@ -320,24 +324,19 @@ class Store {
 
   Lookup lookup(std::string_view key);
   bool is_dead(const Item& item) const;
-  Chunk allocate(std::string_view key, std::size_t value_length, std::uint32_t flags,
-                 RelTime exptime);
+  Chunk allocate(const ItemFields& fields);
+  Chunk copy_of(const Item& item, RelTime exptime);
   Item* create(std::string_view key, std::string_view value, std::uint64_t hash);
   void bump(Item& item);
   void keep_idle_time(Item& item) const;
   // What evict_oldest() achieved: a segment evicted (or given a second chance), nothing to
   // evict, or only segments whose owners are busy.
   enum class Eviction { kDone, kNothing, kBusy };
-  // An item read since it was written, copied out of a segment being evicted.
+  // An item read since it was written, copied out of a segment being evicted: its fields
+  // (with its CAS unique, which it keeps) and where its key and value are in kept_data_.
   struct KeptItem {
-    std::uint64_t cas = 0;
-    RelTime exptime = 0;
-    std::uint32_t flags = 0;
-    std::uint32_t value_length = 0;
-    std::uint8_t key_length = 0;
-    std::uint8_t state = 0;
-    AccessTime last_access = 0;
-    std::size_t offset = 0;  // of its key and value in kept_data_
+    ItemFields fields;
+    std::size_t offset = 0;
   };
 
   // New items go to one of four active segments, by whether they expire and by size. Items
@@ -356,10 +355,13 @@ class Store {
   Eviction evict_oldest(std::size_t reuse_for, Lane lane);
   bool evict_segment(SegmentId id, std::size_t reuse_for, Lane lane);
   void keep(Chunk chunk, std::uint64_t hash);
+  std::size_t kept_footprint(const Item& item) const;
   void put_back_kept();
   void seal_active(Lane lane);
   std::size_t room_in_active(Lane lane) const;
   void expire_at(Item& item, RelTime exptime);
+  std::uint64_t unique_of(const Item& item) const { return pool_.unique_of(item); }
+  std::uint64_t cas_of(const Item& item) const { return pool_.cas_of(item); }
   std::size_t drop_expired_segments(bool crawling);
   bool drop_expired_items(SegmentId id, bool crawling);
   void count_reclaimed(const Item& item, bool crawling);
@@ -368,11 +370,11 @@ class Store {
   void link(Chunk chunk, std::uint64_t hash);
   void replace(Chunk current, Chunk replacement, std::uint64_t hash);
   void link_or_replace(Chunk current, Chunk fresh, std::uint64_t hash);
-  static bool is_linked(const Item& item) { return (item.state & kItemLinked) != 0; }
+  static bool is_linked(const Item& item) { return item.has(kItemLinked); }
   void unlink(Chunk chunk, std::uint64_t hash);
-  void release(Item* item);
-  void free_released();
-  void forget(const Item* item);
+  void count_link(const Item& item);
+  void count_unlink(const Item& item);
+  void retire_live(SegmentId id);
   void account(const Item& item, bool add);
   ItemHandle handle_to(Item* item);
   void apply_pending_flush();
@@ -383,7 +385,6 @@ class Store {
   SegmentPool& pool_;
   std::mutex* guard_ = nullptr;
   HashTable table_;
-  ReleaseList released_;
   std::array<SegmentId, kLanes> active_ = {kNoSegment, kNoSegment, kNoSegment, kNoSegment};
   std::vector<KeptItem> kept_;         // being moved out of a segment that is evicted
   std::vector<std::byte> kept_data_;   // their keys and values
