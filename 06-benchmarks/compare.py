@@ -190,6 +190,29 @@ def memory_per_item(server):
             "bytes_per_item": (after - before) / FILL_ITEMS}
 
 
+def memory_per_item_16_100(server):
+    """Fills FILL_ITEMS items with 16-byte keys and 100-byte values (the store issue's figure):
+    `set key:%012d 0 0 100 noreply` in batches of 1,000, then a get to know they all landed.
+    Returns RSS growth per item."""
+    value = b"v" * 100
+    before = rss_bytes(server.pid)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as s:
+        for start in range(0, FILL_ITEMS, 1000):
+            batch = b"".join(b"set key:%012d 0 0 100 noreply\r\n%s\r\n" % (i, value)
+                             for i in range(start, min(start + 1000, FILL_ITEMS)))
+            s.sendall(batch)
+        s.sendall(b"get key:%012d\r\n" % (FILL_ITEMS - 1))
+        reply = b""
+        while not reply.endswith(b"END\r\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                raise RuntimeError(f"{server.name} closed the connection during the fill")
+            reply += chunk
+    after = rss_bytes(server.pid)
+    return {"rss_before": before, "rss_after": after, "items": FILL_ITEMS,
+            "bytes_per_item": (after - before) / FILL_ITEMS}
+
+
 def memcaslap(server, spec):
     """The same workload through libmemcached's memcaslap: an independent generator."""
     config = f"key\n16 16 1\nvalue\n{spec['value']} {spec['value']} 1\ncmd\n" \
@@ -413,10 +436,12 @@ def throughput_markdown(report):
             f"| {100 * mc['client_cpu_util']:.0f} % / {100 * cpp['client_cpu_util']:.0f} % "
             f"| {mc['client_cpu_us_per_op']:.2f} / {cpp['client_cpu_us_per_op']:.2f} "
             f"| {bound(mc)} / {bound(cpp)} |")
-    mem = report["memory"]
-    lines += ["", f"Memory after storing {FILL_ITEMS:,} items of 32 bytes (RSS growth per item): "
-              f"memcached {mem['memcached']['bytes_per_item']:.0f} B/item, cppmemcached "
-              f"{mem['cppmemcached']['bytes_per_item']:.0f} B/item.", ""]
+    mem, mem_16_100 = report["memory"], report["memory_16_100"]
+    lines += ["", f"Memory after storing {FILL_ITEMS:,} items (RSS growth per item): with 32-byte "
+              f"values memcached {mem['memcached']['bytes_per_item']:.0f} B/item, cppmemcached "
+              f"{mem['cppmemcached']['bytes_per_item']:.0f} B/item; with 16-byte keys and "
+              f"100-byte values memcached {mem_16_100['memcached']['bytes_per_item']:.1f} B/item, "
+              f"cppmemcached {mem_16_100['cppmemcached']['bytes_per_item']:.1f} B/item.", ""]
     caslap_rows = [(n, w["memcaslap"]) for n, w in report["workloads"].items() if "memcaslap" in w]
     if caslap_rows:
         lines += ["memcaslap cross-check (one run each, TPS):", "",
@@ -496,6 +521,8 @@ def main():
         memory = fresh(lambda pair: {s.name: (s.version(), memory_per_item(s)) for s in pair})
         report["versions"] = {name: version for name, (version, _) in memory.items()}
         report["memory"] = {name: figure for name, (_, figure) in memory.items()}
+        report["memory_16_100"] = fresh(
+            lambda pair: {s.name: memory_per_item_16_100(s) for s in pair})
     for name, description, flags, caslap in throughput:
         log(f"{name}: {description}")
         report["workloads"][name] = fresh(

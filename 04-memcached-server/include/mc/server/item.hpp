@@ -151,6 +151,9 @@ class Item {
   ItemFields fields() const;
 
  private:
+  //! [item-fields]
+  // The layout byte: how many bytes the value's length takes (minus one), and which of the
+  // optional fields follow it, in this order.
   enum Layout : std::uint8_t { kLengthBytes = 3, kHasFlags = 4, kHasExptime = 8, kHasCas = 16 };
   static constexpr std::size_t kNextAt = 0;
   static constexpr std::size_t kAccessAt = 4;
@@ -167,6 +170,7 @@ class Item {
   std::size_t exptime_at() const { return flags_at() + (has_layout(kHasFlags) ? 4 : 0); }
   std::size_t cas_at() const { return exptime_at() + (has_layout(kHasExptime) ? 4 : 0); }
   std::size_t key_at() const { return cas_at() + (has_layout(kHasCas) ? 8 : 0); }
+  //! [item-fields]
 
   // The record's bytes, from the header's first. Through this pointer rather than the member
   // array, since the record goes on past the header.
