@@ -68,6 +68,7 @@ std::optional<ServerStats> read_server_stats(const LookasideOptions& options) {
   server.evictions = number(*stats, "evictions");
   server.reclaimed = number(*stats, "reclaimed");
   server.crawler_reclaimed = number(*stats, "crawler_reclaimed");
+  server.get_expired = number(*stats, "get_expired");
   server.limit_maxbytes = number(*stats, "limit_maxbytes");
   server.total_items = number(*stats, "total_items");
   server.expired_unfetched = number(*stats, "expired_unfetched");

@@ -46,6 +46,7 @@ std::string to_json(const LookasideOptions& options, const LookasideResult& resu
       "  \"evictions\": {},\n"
       "  \"reclaimed\": {},\n"
       "  \"crawler_reclaimed\": {},\n"
+      "  \"get_expired\": {},\n"
       "  \"limit_maxbytes\": {},\n"
       "  \"total_items\": {},\n"
       "  \"expired_unfetched\": {},\n"
@@ -64,8 +65,8 @@ std::string to_json(const LookasideOptions& options, const LookasideResult& resu
       result.connections_opened, or_null(server, &ServerStats::curr_items),
       or_null(server, &ServerStats::bytes), or_null(server, &ServerStats::evictions),
       or_null(server, &ServerStats::reclaimed), or_null(server, &ServerStats::crawler_reclaimed),
-      or_null(server, &ServerStats::limit_maxbytes), or_null(server, &ServerStats::total_items),
-      or_null(server, &ServerStats::expired_unfetched),
+      or_null(server, &ServerStats::get_expired), or_null(server, &ServerStats::limit_maxbytes),
+      or_null(server, &ServerStats::total_items), or_null(server, &ServerStats::expired_unfetched),
       or_null(server, &ServerStats::evicted_unfetched), or_null(server, &ServerStats::slabs_moved),
       or_null(server, &ServerStats::threads),
       server ? fmt::format("\"{}\"", server->version) : "null", options.port, options.connections,

@@ -47,6 +47,7 @@ TEST(CppmcLookaside, CountsALookAsideLoopAgainstCppmemcached) {
   EXPECT_GE(json_number(json, "evictions"), 0);
   EXPECT_GE(json_number(json, "reclaimed"), 0);
   EXPECT_GE(json_number(json, "crawler_reclaimed"), 0);
+  EXPECT_GE(json_number(json, "get_expired"), 0);
   EXPECT_GE(json_number(json, "expired_unfetched"), 0);
   EXPECT_GE(json_number(json, "evicted_unfetched"), 0);
   EXPECT_EQ(json_number(json, "limit_maxbytes"), 8 * 1024 * 1024);

@@ -59,6 +59,7 @@ struct ServerStats {
   std::uint64_t evictions = 0;          ///< live items evicted to make room
   std::uint64_t reclaimed = 0;          ///< expired items whose memory a store reused
   std::uint64_t crawler_reclaimed = 0;  ///< expired items removed in the background
+  std::uint64_t get_expired = 0;        ///< expired items found, and removed, by a get
   std::uint64_t limit_maxbytes = 0;     ///< its memory limit (`-m`)
   std::uint64_t total_items = 0;        ///< items ever stored
   std::uint64_t expired_unfetched = 0;  ///< items that expired without being read
