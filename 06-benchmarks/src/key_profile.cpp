@@ -75,9 +75,8 @@ std::int32_t KeyProfile::ttl_seconds(std::uint64_t key) const {
   // a larger share adds keys to those of a smaller one.
   if (unit(seed_, key, kTtlSalt) >= ttl_.share) return 0;
   const double u = unit(seed_, key, kTtlLengthSalt);
-  // In 64 bits: the range may be as wide as an int32.
-  const std::int64_t span = std::int64_t{ttl_.max_seconds} - ttl_.min_seconds + 1;
-  return ttl_.min_seconds + static_cast<std::int32_t>(u * static_cast<double>(span));
+  return ttl_.min_seconds +
+         static_cast<std::int32_t>(u * (ttl_.max_seconds - ttl_.min_seconds + 1));
 }
 
 }  // namespace mc::bench
