@@ -12,14 +12,25 @@ LOOKASIDE_MEMORY and with both the default thread count and `-t 1`, a fresh memc
 cppmemcached each get the same seeded look-aside workload from cppmc_lookaside (every request a
 get; on a miss, a set).
 
+The `ttl` group counts evictions instead (issue 12: expired items' memory is reclaimed before
+live items are evicted): the same workload, but half the keys expire 2 seconds after they are
+set, run at each memory limit in TTL_MEMORY with default threads, a fresh memcached and a fresh
+cppmemcached each. The runs are timed, not counted (TTL_SECONDS each, a dozen lifetimes of a
+TTL): how much has expired depends on the clock, so both servers get the same time, and the
+faster one answers more gets in it. What is compared is `evictions`, which in memcached counts
+live items only (expired ones it reuses are `reclaimed`, or `crawler_reclaimed` when its LRU
+crawler found them), as it is and per item stored.
+
 Written in Python (the standard library only) because it orchestrates processes and
 arithmetic; everything that touches the network at speed is C++ (cppmc_bench, cppmc_lookaside).
 
 Settings come from the environment: ROUNDS (3), DURATION (5 s per run), WARMUP (1 s),
 FILL_ITEMS (1000000), SERVER_CPU (0), CLIENT_CPU (1), MEMCASLAP (1 = cross-check),
-WORKLOADS (comma-separated names to run, default all; `lookaside` names the hit-ratio group),
-LOOKASIDE_MEMORY (16,64,256 MB), LOOKASIDE_REQUESTS (800000 gets per run), LOOKASIDE_WARMUP
-(200000 of them not counted), LOOKASIDE_MAX_SECONDS (120, a cap per run), BIN_DIR
+WORKLOADS (comma-separated names to run, default all; `lookaside` names the hit-ratio group,
+`ttl` the eviction group), LOOKASIDE_MEMORY (16,64,256 MB), LOOKASIDE_REQUESTS (800000 gets per
+run), LOOKASIDE_WARMUP (200000 of them not counted), LOOKASIDE_MAX_SECONDS (120, a cap per
+look-aside run), TTL_MEMORY (16,64 MB), TTL_SECONDS (25 per run), TTL_WARMUP (50000 gets
+not counted in the hit ratio), BIN_DIR
 (build/release/bin), OUT_DIR (build/bench), MEMCACHED (memcached), COMMIT (the binaries'
 commit, default HEAD).
 """
@@ -58,6 +69,13 @@ LOOKASIDE_MAX_SECONDS = float(ENV("LOOKASIDE_MAX_SECONDS", "120"))
 # in a mix that shifts twice, a tenth of the keys with TTLs of 2-5 s (cppmc_lookaside's defaults).
 LOOKASIDE_FLAGS = ["--keys", "200000", "--zipf", "0.9", "--phases", "3", "--connections", "8",
                    "--depth", "4", "--seed", "1"]
+TTL_MEMORY = [int(m) for m in ENV("TTL_MEMORY", "16,64").split(",")]
+TTL_SECONDS = float(ENV("TTL_SECONDS", "25"))
+# A timed run's warm-up must end well within its first phase on a slow machine too.
+TTL_WARMUP = int(ENV("TTL_WARMUP", "50000"))
+# Issue 12's TTL workload: the look-aside workload with half the keys expiring 2 s after a set,
+# so that a run of 25 s sees a dozen generations of them come and go.
+TTL_FLAGS = ["--ttl-share", "0.5", "--ttl-min", "2", "--ttl-max", "2"]
 
 # name, cppmc_bench flags, memcaslap flags (None: memcaslap cannot express it)
 WORKLOADS = [
@@ -279,18 +297,20 @@ def lookaside_server(name, megabytes, threads):
     return Server(name, [binary] + flags, port)
 
 
-def lookaside(server):
-    """Runs cppmc_lookaside on CLIENT_CPU against `server` and returns its JSON."""
+def lookaside(server, requests=LOOKASIDE_REQUESTS, warmup=LOOKASIDE_WARMUP,
+              max_seconds=LOOKASIDE_MAX_SECONDS, extra=()):
+    """Runs cppmc_lookaside on CLIENT_CPU against `server` and returns its JSON: `requests`
+    gets within `max_seconds`, or gets for `max_seconds` when `requests` is 0."""
     argv = ["taskset", "-c", CLIENT_CPU, str(BIN_DIR / "cppmc_lookaside"), "--port",
-            str(server.port), "--requests", str(LOOKASIDE_REQUESTS), "--warmup-requests",
-            str(LOOKASIDE_WARMUP), "--duration", f"{LOOKASIDE_MAX_SECONDS:g}"] + LOOKASIDE_FLAGS
-    run = subprocess.run(argv, capture_output=True, text=True, timeout=LOOKASIDE_MAX_SECONDS + 60)
+            str(server.port), "--requests", str(requests), "--warmup-requests", str(warmup),
+            "--duration", f"{max_seconds:g}"] + LOOKASIDE_FLAGS + list(extra)
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=max_seconds + 60)
     if run.returncode != 0:
         raise RuntimeError(f"cppmc_lookaside failed on {server.name}: {run.stderr}")
     result = json.loads(run.stdout)
     # The cap stopped the run before every get was sent: its phases are not all there.
     result["truncated"] = result["warmup_gets"] + result["gets"] + result["get_errors"] \
-        < LOOKASIDE_REQUESTS
+        < requests
     return result
 
 
@@ -311,6 +331,25 @@ def run_lookaside_group():
                 f"hit ratio memcached {100 * mc['hit_ratio']:.1f} %, "
                 f"cppmemcached {100 * cpp['hit_ratio']:.1f} %")
             rows.append(row)
+    return rows
+
+
+def run_ttl_group():
+    """Each -m of TTL_MEMORY, default threads, each server fresh: the TTL eviction table."""
+    rows = []
+    for megabytes in TTL_MEMORY:
+        row = {"memory_mb": megabytes, "threads": None}
+        for name in ("memcached", "cppmemcached"):
+            server = lookaside_server(name, megabytes, None)
+            try:
+                row[name] = lookaside(server, 0, TTL_WARMUP, TTL_SECONDS, TTL_FLAGS)
+            finally:
+                server.stop()
+        mc, cpp = row["memcached"], row["cppmemcached"]
+        log(f"  -m {megabytes}: live items evicted: memcached {mc['evictions']}, "
+            f"cppmemcached {cpp['evictions']}; hit ratio {100 * mc['hit_ratio']:.1f} % / "
+            f"{100 * cpp['hit_ratio']:.1f} %")
+        rows.append(row)
     return rows
 
 
@@ -335,7 +374,7 @@ def lookaside_markdown(rows):
         f"cppmc_lookaside on core {CLIENT_CPU}, servers on core {SERVER_CPU}, a fresh server per "
         f"run: every request a get, a set after each miss; Zipf {first['zipf']} over "
         f"{first['keys']:,} keys, values 30 B–200 KB in a mix that shifts between "
-        f"{first['phases']} phases, a tenth of the keys with TTLs of 2–5 s; "
+        f"{first['phases']} phases, {ttl_words(first)}; "
         f"{LOOKASIDE_REQUESTS:,} gets per run, the first {LOOKASIDE_WARMUP:,} not counted.",
         "",
         "Items and bytes are the servers' own `curr_items` and `bytes` after the run (MB of "
@@ -361,6 +400,83 @@ def lookaside_markdown(rows):
     lines += ["", f"cppmemcached's hit ratio is at least memcached's in {at_least} of {len(rows)} "
               f"runs; its miss ratio over memcached's at `-m 64`: {', '.join(at_64) or '—'} "
               "(the goal: at most 0.90×).", ""]
+    return lines
+
+
+def ttl_words(config):
+    """How a run's keys expire, from its JSON config."""
+    share, low, high = config["ttl_share"], config["ttl_min"], config["ttl_max"]
+    seconds = f"{low} s" if low == high else f"{low}–{high} s"
+    return f"{100 * share:g} % of the keys with TTLs of {seconds}"
+
+
+def evicted_per_store(result):
+    """Live items evicted per item stored: how often a store pushed out a live item."""
+    stored, evicted = result["total_items"], result["evictions"]
+    return evicted / stored if stored and evicted is not None else None
+
+
+def eviction_ratio(row, measure):
+    """cppmemcached's figure over memcached's (at most 1: the issue's goal), as text."""
+    mc, cpp = measure(row["memcached"]), measure(row["cppmemcached"])
+    if mc is None or cpp is None:
+        return "?"
+    return f"{cpp / mc:.2f}×" if mc > 0 else ("1.00×" if cpp == 0 else "∞")
+
+
+def ttl_markdown(rows):
+    def pair(row, key, scale=1):
+        values = [row[name][key] for name in ("memcached", "cppmemcached")]
+        return " / ".join("?" if v is None else f"{v / scale:,.0f}" for v in values)
+
+    def per_1000(result):
+        rate = evicted_per_store(result)
+        return "?" if rate is None else f"{1000 * rate:.0f}"
+
+    def evictions(result):
+        return result["evictions"]
+
+    first = rows[0]["memcached"]["config"]
+    lines = [
+        "## TTLs: live items evicted",
+        "",
+        f"The look-aside workload (Zipf {first['zipf']} over {first['keys']:,} keys, values "
+        f"30 B–200 KB in {first['phases']} phases) with {ttl_words(first)}; default threads, a "
+        f"fresh server per run, {TTL_SECONDS:g} s per run (the first {TTL_WARMUP:,} gets not "
+        "counted in the hit ratio; the server's counts cover the whole run).",
+        "",
+        "`evictions` counts live items only (an expired item's memory is `reclaimed`). The "
+        "runs last the same time, so the faster server stores more: evictions per 1,000 stores "
+        "(`total_items`) compare the two fairly. Items and MB are `curr_items` and `bytes` at "
+        "the end; memcached may hold more than `-m` (every slab class gets a first page).",
+        "",
+        "| -m | gets mc / cpp | hit % mc / cpp | live evictions mc / cpp | cpp/mc "
+        "| per 1,000 stores mc / cpp | cpp/mc |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        mc, cpp = row["memcached"], row["cppmemcached"]
+        gets = [r["gets"] + r["warmup_gets"] for r in (mc, cpp)]
+        lines.append(
+            f"| {row['memory_mb']} | {gets[0]:,} / {gets[1]:,} "
+            f"| {100 * mc['hit_ratio']:.1f} / {100 * cpp['hit_ratio']:.1f} "
+            f"| {pair(row, 'evictions')} | {eviction_ratio(row, evictions)} "
+            f"| {per_1000(mc)} / {per_1000(cpp)} | {eviction_ratio(row, evicted_per_store)} |")
+    at_64 = [eviction_ratio(r, evicted_per_store) for r in rows if r["memory_mb"] == 64]
+    lines += ["", "cppmemcached's live evictions per store over memcached's at `-m 64`: "
+              f"{', '.join(at_64) or '—'} (the goal: at most 1.00×)."]
+    lines += ["", "Where expired items went: reused by an allocation (`reclaimed`), removed in the "
+              "background (`crawler_reclaimed`), or found by a get (`get_expired`); and what was "
+              "left at the end.", "",
+              "| -m | stores mc / cpp | reclaimed mc / cpp | crawler_reclaimed mc / cpp "
+              "| get_expired mc / cpp | items mc / cpp | MB mc / cpp |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for row in rows:
+        lines.append(
+            f"| {row['memory_mb']} | {pair(row, 'total_items')} | {pair(row, 'reclaimed')} "
+            f"| {pair(row, 'crawler_reclaimed')} | {pair(row, 'get_expired')} "
+            f"| {pair(row, 'curr_items')} | {pair(row, 'bytes', 1 << 20)} |")
+    lines.append("")
     return lines
 
 
@@ -393,6 +509,8 @@ def markdown(report):
         lines += throughput_markdown(report)
     if "lookaside" in report:
         lines += lookaside_markdown(report["lookaside"])
+    if "ttl" in report:
+        lines += ttl_markdown(report["ttl"])
     return "\n".join(lines)
 
 
@@ -531,8 +649,13 @@ def main():
         log("lookaside: hit ratio of a look-aside workload at -m "
             f"{', '.join(map(str, LOOKASIDE_MEMORY))}, default threads and -t 1")
         report["lookaside"] = run_lookaside_group()
-        if not report["versions"]:
-            row = report["lookaside"][0]
+    if not selected or "ttl" in selected:
+        log(f"ttl: live items evicted when half the keys expire after 2 s, at -m "
+            f"{', '.join(map(str, TTL_MEMORY))}, default threads")
+        report["ttl"] = run_ttl_group()
+    for group in ("lookaside", "ttl"):
+        if group in report and not report["versions"]:
+            row = report[group][0]
             report["versions"] = {name: row[name]["server_version"]
                                   for name in ("memcached", "cppmemcached")}
     report["machine"]["loadavg_after"] = os.getloadavg()[0]
@@ -546,7 +669,7 @@ def main():
         lookaside_chart(report["lookaside"], OUT_DIR / "lookaside.png")
         charts.append("lookaside.png")
     print(markdown(report))
-    log(f"wrote {OUT_DIR}/compare.md, compare.json and {' and '.join(charts)}")
+    log(f"wrote {OUT_DIR}/{', '.join(['compare.md', 'compare.json'] + charts)}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+
+#include "mc/server/clock.hpp"
 
 namespace mc::bench {
 
@@ -57,10 +60,23 @@ std::size_t KeyProfile::value_size(std::uint64_t key, unsigned phase) const {
   return std::clamp(size, band.min_bytes, band.max_bytes - 1);
 }
 
+KeyProfile::KeyProfile(std::uint64_t seed, TtlRule ttl) : seed_(seed), ttl_(ttl) {
+  // Written so that a NaN share fails too.
+  if (!(ttl.share >= 0 && ttl.share <= 1)) throw std::invalid_argument("TTL share not in 0..1");
+  // Longer than 30 days, memcached would read the TTL as a Unix time, long past.
+  if (ttl.min_seconds < 1 || ttl.max_seconds < ttl.min_seconds ||
+      ttl.max_seconds > server::kMaxRelativeExptime) {
+    throw std::invalid_argument("TTLs must be 1 s to 30 days, the shortest first");
+  }
+}
+
 std::int32_t KeyProfile::ttl_seconds(std::uint64_t key) const {
-  if (unit(seed_, key, kTtlSalt) >= kTtlShare) return 0;
+  // Two draws with their own salts: the keys that expire are the same whatever the range, and
+  // a larger share adds keys to those of a smaller one.
+  if (unit(seed_, key, kTtlSalt) >= ttl_.share) return 0;
   const double u = unit(seed_, key, kTtlLengthSalt);
-  return kMinTtlSeconds + static_cast<std::int32_t>(u * (kMaxTtlSeconds - kMinTtlSeconds + 1));
+  return ttl_.min_seconds +
+         static_cast<std::int32_t>(u * (ttl_.max_seconds - ttl_.min_seconds + 1));
 }
 
 }  // namespace mc::bench

@@ -66,6 +66,9 @@ std::optional<ServerStats> read_server_stats(const LookasideOptions& options) {
   server.curr_items = number(*stats, "curr_items");
   server.bytes = number(*stats, "bytes");
   server.evictions = number(*stats, "evictions");
+  server.reclaimed = number(*stats, "reclaimed");
+  server.crawler_reclaimed = number(*stats, "crawler_reclaimed");
+  server.get_expired = number(*stats, "get_expired");
   server.limit_maxbytes = number(*stats, "limit_maxbytes");
   server.total_items = number(*stats, "total_items");
   server.expired_unfetched = number(*stats, "expired_unfetched");
@@ -83,7 +86,7 @@ LookasideResult run_lookaside(const LookasideOptions& options) {
     throw std::invalid_argument("give --requests or --duration: the run must end by itself");
   }
   const ZipfSampler zipf(options.keys, options.zipf);
-  const KeyProfile profile(options.seed);
+  const KeyProfile profile(options.seed, options.ttl);  // throws if the rule is not one
   // Every value is a prefix of one random text: the first value of a ValueSource that large.
   const ValueSource values(kMaxValueSize, options.seed);
   detail::Countdown finished(options.connections);

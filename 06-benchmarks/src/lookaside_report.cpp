@@ -44,6 +44,9 @@ std::string to_json(const LookasideOptions& options, const LookasideResult& resu
       "  \"curr_items\": {},\n"
       "  \"bytes\": {},\n"
       "  \"evictions\": {},\n"
+      "  \"reclaimed\": {},\n"
+      "  \"crawler_reclaimed\": {},\n"
+      "  \"get_expired\": {},\n"
       "  \"limit_maxbytes\": {},\n"
       "  \"total_items\": {},\n"
       "  \"expired_unfetched\": {},\n"
@@ -53,21 +56,23 @@ std::string to_json(const LookasideOptions& options, const LookasideResult& resu
       "  \"server_version\": {},\n"
       "  \"config\": {{\"port\": {}, \"connections\": {}, \"depth\": {}, \"threads\": {}, "
       "\"keys\": {}, \"zipf\": {}, \"requests\": {}, \"duration\": {}, \"warmup_requests\": {}, "
-      "\"phases\": {}, \"seed\": {}, \"timeout_ms\": {}}}\n"
+      "\"phases\": {}, \"seed\": {}, \"ttl_share\": {}, \"ttl_min\": {}, \"ttl_max\": {}, "
+      "\"timeout_ms\": {}}}\n"
       "}}\n",
       c.gets, c.hits, c.misses, c.hit_ratio(), c.sets, c.set_errors, c.get_errors, c.bad_values,
       c.warmup_gets, phases, result.seconds,
       result.seconds > 0 ? static_cast<double>(c.gets + c.warmup_gets) / result.seconds : 0.0,
       result.connections_opened, or_null(server, &ServerStats::curr_items),
       or_null(server, &ServerStats::bytes), or_null(server, &ServerStats::evictions),
-      or_null(server, &ServerStats::limit_maxbytes), or_null(server, &ServerStats::total_items),
-      or_null(server, &ServerStats::expired_unfetched),
+      or_null(server, &ServerStats::reclaimed), or_null(server, &ServerStats::crawler_reclaimed),
+      or_null(server, &ServerStats::get_expired), or_null(server, &ServerStats::limit_maxbytes),
+      or_null(server, &ServerStats::total_items), or_null(server, &ServerStats::expired_unfetched),
       or_null(server, &ServerStats::evicted_unfetched), or_null(server, &ServerStats::slabs_moved),
       or_null(server, &ServerStats::threads),
       server ? fmt::format("\"{}\"", server->version) : "null", options.port, options.connections,
       options.depth, options.threads, options.keys, options.zipf, options.requests,
-      options.duration, options.warmup_requests, options.phases, options.seed,
-      options.timeout.count());
+      options.duration, options.warmup_requests, options.phases, options.seed, options.ttl.share,
+      options.ttl.min_seconds, options.ttl.max_seconds, options.timeout.count());
 }
 
 }  // namespace mc::bench

@@ -45,8 +45,45 @@ TEST(CppmcLookaside, CountsALookAsideLoopAgainstCppmemcached) {
   EXPECT_GE(json_number(json, "curr_items"), 0);
   EXPECT_GT(json_number(json, "bytes"), 0);
   EXPECT_GE(json_number(json, "evictions"), 0);
+  EXPECT_GE(json_number(json, "reclaimed"), 0);
+  EXPECT_GE(json_number(json, "crawler_reclaimed"), 0);
+  EXPECT_GE(json_number(json, "get_expired"), 0);
+  EXPECT_GE(json_number(json, "expired_unfetched"), 0);
+  EXPECT_GE(json_number(json, "evicted_unfetched"), 0);
   EXPECT_EQ(json_number(json, "limit_maxbytes"), 8 * 1024 * 1024);
   server.stop();
+}
+
+TEST(CppmcLookaside, RunsWithTheTtlRuleItIsGiven) {
+  auto [server, port] = mc::testing::start_server(CPPMEMCACHED_PATH, {"-t", "1", "-m", "8"});
+  const auto result =
+      run_lookaside(port, {"--requests", "2000", "--keys", "500", "--connections", "2", "--timeout",
+                           "20000", "--ttl-share", "0.5", "--ttl-min", "1", "--ttl-max", "3"});
+  ASSERT_EQ(result.status, 0) << result.err;
+  EXPECT_EQ(json_number(result.out, "ttl_share"), 0.5);
+  EXPECT_EQ(json_number(result.out, "ttl_min"), 1);
+  EXPECT_EQ(json_number(result.out, "ttl_max"), 3);
+  EXPECT_EQ(json_number(result.out, "bad_values"), 0);
+  server.stop();
+}
+
+TEST(CppmcLookaside, RefusesATtlRangeThatCannotBeFollowed) {
+  for (const std::vector<std::string>& flags :
+       {std::vector<std::string>{"--ttl-min", "5", "--ttl-max", "3"},
+        std::vector<std::string>{"--ttl-min", "0"},
+        std::vector<std::string>{"--ttl-max", "2592001"},
+        std::vector<std::string>{"--ttl-share", "1.5"}}) {
+    SCOPED_TRACE(flags[0] + " " + flags[1]);
+    std::vector<std::string> args = {"--requests", "100", "--timeout", "500"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const auto result = run_lookaside(mc::testing::free_port(), args);
+    EXPECT_NE(result.status, 0);
+    EXPECT_NE(result.status, -1) << "cppmc_lookaside had to be killed: it hung";
+    // "--ttl-share: Value 1.5 not in range ..." or "TTLs must be 1 s to 30 days, ...".
+    EXPECT_TRUE(result.err.find("ttl") != std::string::npos ||
+                result.err.find("TTL") != std::string::npos)
+        << result.err;
+  }
 }
 
 TEST(CppmcLookaside, SaysSoWhenNoServerIsListening) {

@@ -48,12 +48,20 @@ inline constexpr std::array<SizeMix, 3> kPhaseMixes{{
 }};
 //! [phase-mixes]
 
-/// \brief The share of keys that carry a TTL.
+/// \brief The share of keys that carry a TTL, unless told otherwise (`--ttl-share`).
 inline constexpr double kTtlShare = 0.1;
-/// \brief The shortest TTL given, in seconds.
+/// \brief The shortest TTL given, in seconds, unless told otherwise (`--ttl-min`).
 inline constexpr std::int32_t kMinTtlSeconds = 2;
-/// \brief The longest TTL given, in seconds.
+/// \brief The longest TTL given, in seconds, unless told otherwise (`--ttl-max`).
 inline constexpr std::int32_t kMaxTtlSeconds = 5;
+
+/// \brief Which keys expire, and after how long: a `share` of the keys, chosen by hash, get a
+/// TTL of `min_seconds` to `max_seconds` (each whole second as likely), the others none.
+struct TtlRule {
+  double share = kTtlShare;                   ///< 0 (no key expires) to 1 (every key does)
+  std::int32_t min_seconds = kMinTtlSeconds;  ///< at least 1: 0 would mean "never"
+  std::int32_t max_seconds = kMaxTtlSeconds;  ///< min_seconds to 30 days
+};
 
 /// \brief The mix of phase `phase` (cycling through kPhaseMixes).
 const SizeMix& mix_of(unsigned phase);
@@ -66,8 +74,10 @@ unsigned phase_at(double done, double total, unsigned phases);
 /// the phase), so it is the same on every connection and in every run with that seed.
 class KeyProfile {
  public:
-  /// \brief The profile of seed `seed`.
-  explicit KeyProfile(std::uint64_t seed) : seed_(seed) {}
+  /// \brief The profile of seed `seed`, its TTLs given by `ttl`. Throws std::invalid_argument
+  /// if `ttl` is not a rule: a share outside 0..1, a TTL below 1 s or above 30 days (which
+  /// memcached reads as a Unix time), or min above max.
+  explicit KeyProfile(std::uint64_t seed, TtlRule ttl = {});
 
   /// \brief The band (index into kSizeClasses) of `key`'s value in phase `phase`, drawn with
   /// that phase's mix.
@@ -77,12 +87,14 @@ class KeyProfile {
   /// log scale (as many values of 30-60 B as of 150-300 B), as object sizes are in practice.
   std::size_t value_size(std::uint64_t key, unsigned phase) const;
 
-  /// \brief The TTL of `key` in seconds (kMinTtlSeconds to kMaxTtlSeconds) for a kTtlShare of
-  /// the keys, 0 (never expires) for the rest.
+  /// \brief The TTL of `key` in seconds (the rule's min_seconds to max_seconds) for the rule's
+  /// share of the keys, 0 (never expires) for the rest. Whether a key expires does not depend
+  /// on the TTLs' range, and its TTL not on the share.
   std::int32_t ttl_seconds(std::uint64_t key) const;
 
  private:
   std::uint64_t seed_;
+  TtlRule ttl_;
 };
 
 }  // namespace mc::bench

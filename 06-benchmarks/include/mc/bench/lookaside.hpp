@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "mc/bench/key_profile.hpp"
+
 namespace mc::bench {
 
 /// \brief Everything cppmc_lookaside can be told; the defaults are the command line's.
@@ -25,6 +27,7 @@ struct LookasideOptions {
   std::uint64_t warmup_requests = 0;  ///< `--warmup-requests`: first gets, not counted
   unsigned phases = 3;                ///< `--phases`: parts of the run, each with its size mix
   std::uint64_t seed = 1;             ///< `--seed`: key choices, sizes and TTLs
+  TtlRule ttl;                        ///< `--ttl-share`, `--ttl-min`, `--ttl-max`
   std::chrono::milliseconds timeout{2000};  ///< `--timeout`: a reply later than this is lost
   std::string key_prefix = "la:";           ///< `--key-prefix`: keys are prefix + number
 };
@@ -53,7 +56,10 @@ struct LookasideCounts {
 struct ServerStats {
   std::uint64_t curr_items = 0;         ///< items stored now
   std::uint64_t bytes = 0;              ///< bytes those items use, as the server counts them
-  std::uint64_t evictions = 0;          ///< items evicted to make room
+  std::uint64_t evictions = 0;          ///< live items evicted to make room
+  std::uint64_t reclaimed = 0;          ///< expired items whose memory a store reused
+  std::uint64_t crawler_reclaimed = 0;  ///< expired items removed in the background
+  std::uint64_t get_expired = 0;        ///< expired items found, and removed, by a get
   std::uint64_t limit_maxbytes = 0;     ///< its memory limit (`-m`)
   std::uint64_t total_items = 0;        ///< items ever stored
   std::uint64_t expired_unfetched = 0;  ///< items that expired without being read
@@ -76,7 +82,8 @@ struct LookasideResult {
 /// comes first, then reads the server's stats.
 ///
 /// Always ends: every call has a deadline, and a lost connection is not reopened. Throws
-/// std::runtime_error if no connection could be opened.
+/// std::runtime_error if no connection could be opened, std::invalid_argument if the run has
+/// no end or `options.ttl` is not a rule (see KeyProfile).
 LookasideResult run_lookaside(const LookasideOptions& options);
 
 /// \brief The result as one JSON object: the counts, `hit_ratio`, the server's figures
