@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mc/codec/limits.hpp"
 #include "mc/server/clock.hpp"
 #include "mc/server/hash_table.hpp"
 #include "mc/server/item.hpp"
@@ -23,24 +24,9 @@
 
 namespace mc::server {
 
-/// \brief memcached's longest key.
-inline constexpr std::size_t kMaxKeyLength = 250;
-
-/// \brief The size of memcached 1.6's item header on a 64-bit build (`sizeof(item)`).
-inline constexpr std::size_t kMemcachedItemHeader = 48;
-
-/// \brief The longest value memcached 1.6.18 stores under `-I item_size_max`.
-///
-/// memcached refuses an item whose total size exceeds `item_size_max`; that total is its
-/// 48-byte header, the key with a terminating NUL, the value with "\r\n", 4 bytes of flags
-/// when they are not 0, and 8 bytes of CAS unless `-C`. At `-I 1m`, CAS on and flags 0 that
-/// leaves 1,048,517 - key_length bytes (checked against the real memcached 1.6.18).
-constexpr std::size_t max_value_size(std::size_t item_size_max, std::size_t key_length,
-                                     std::uint32_t flags, bool cas_enabled) {
-  const std::size_t overhead =
-      kMemcachedItemHeader + key_length + 1 + 2 + (flags != 0 ? 4 : 0) + (cas_enabled ? 8 : 0);
-  return item_size_max > overhead ? item_size_max - overhead : 0;
-}
+// memcached's domain limits are defined once, in mc::codec (the lower layer), and named here.
+using codec::kMaxKeyLength;
+using codec::max_value_size;
 
 /// \brief The store's settings, from memcached's command-line flags.
 struct StoreOptions {
