@@ -1,8 +1,6 @@
 // The administrative commands: flush_all, version, verbosity, quit, stats, shutdown and
 // cache_memlimit.
 
-#include <fmt/format.h>
-
 #include "mc/codec/reply.hpp"
 #include "mc/common/log.hpp"
 #include "mc/server/handler.hpp"
@@ -19,12 +17,6 @@ namespace reply = codec::reply;
 constexpr std::uint32_t kMinMemlimitMegabytes = 8;
 constexpr std::uint32_t kMaxMemlimitMegabytes = 1'000'000'000;
 
-void send_text(ReplySink& sink, std::string text) {
-  Reply reply;
-  reply.bytes.set_line(text);
-  sink.send(std::move(reply));
-}
-
 }  // namespace
 
 void Handler::on(const codec::FlushAllRequest& request, ReplySink& sink) {
@@ -38,7 +30,9 @@ void Handler::on(const codec::FlushAllRequest& request, ReplySink& sink) {
 }
 
 void Handler::on(const codec::VersionRequest&, ReplySink& sink) {
-  send_text(sink, fmt::format("{}{}\r\n", reply::kVersionPrefix, kVersion));
+  Reply version;
+  codec::compose_reply_bytes(codec::VersionResponse{kVersion}, version.bytes);
+  sink.send(std::move(version));
 }
 
 void Handler::on(const codec::VerbosityRequest& request, ReplySink& sink) {
@@ -51,11 +45,11 @@ void Handler::on(const codec::QuitRequest&, ReplySink& sink) { sink.close_after_
 //! [stats]
 void Handler::on(const codec::StatsRequest& request, ReplySink& sink) {
   const std::string_view group = request.group;
-  if (group.empty()) return send_text(sink, general_stats(context_));
-  if (group == "settings") return send_text(sink, settings_stats(context_));
-  if (group == "items") return send_text(sink, items_stats(context_));
-  if (group == "slabs") return send_text(sink, slabs_stats(context_));
-  if (group == "conns") return send_text(sink, conns_stats(context_));
+  if (group.empty()) return sink.send_text(general_stats(context_));
+  if (group == "settings") return sink.send_text(settings_stats(context_));
+  if (group == "items") return sink.send_text(items_stats(context_));
+  if (group == "slabs") return sink.send_text(slabs_stats(context_));
+  if (group == "conns") return sink.send_text(conns_stats(context_));
   if (group == "sizes") return sink.send_constant(reply::kSizesDisabled);
   if (group == "detail") return sink.send_constant(reply::kDetailUsage);
   if (group == "reset") {

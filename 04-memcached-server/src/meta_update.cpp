@@ -37,21 +37,21 @@ StoreMode set_mode(const codec::MetaFlags& flags) {
   return mode;
 }
 
-std::string_view set_code(StoreResult result) {
+codec::MetaStatus set_code(StoreResult result) {
   switch (result) {
     case StoreResult::kStored:
-      return reply::kMetaHd;
+      return codec::MetaStatus::kHd;
     case StoreResult::kNotStored:
-      return reply::kMetaNs;
+      return codec::MetaStatus::kNs;
     case StoreResult::kExists:
-      return reply::kMetaEx;
+      return codec::MetaStatus::kEx;
     case StoreResult::kNotFound:
-      return reply::kMetaNf;
-    case StoreResult::kTooLarge:
+      return codec::MetaStatus::kNf;
+    case StoreResult::kTooLarge:  // answered before, with an error line
     case StoreResult::kOutOfMemory:
       break;
   }
-  return {};
+  return codec::MetaStatus::kNf;
 }
 
 }  // namespace
@@ -77,7 +77,7 @@ void set(ServerContext& context, CommandStats& stats, const codec::MetaRequest& 
   }
   // Quiet mode drops only the nominal answer: HD. NS, EX and NF are always sent.
   if (outcome.result == StoreResult::kStored && flags.has('q')) return;
-  MetaLine line(set_code(outcome.result));
+  codec::MetaLine line(set_code(outcome.result));
   for (const std::string_view token : request.flag_tokens()) {
     if (token[0] == 'O') line.opaque(token);
     if (token[0] == 'k') line.key(request.key, flags.has('b'));
@@ -95,22 +95,21 @@ void remove(ServerContext& context, const codec::MetaRequest& request, ReplySink
   if (flags.has('T')) options.exptime = context.clock.exptime_to_rel(flags.ttl);
   const MetaDeleteResult result = context.store.with_shard(
       request.key, [&](Store& store) { return store.meta_delete(request.key, options); });
-  std::string_view code;
+  codec::MetaStatus code = codec::MetaStatus::kHd;
   switch (result) {
     case MetaDeleteResult::kDone:
       if (flags.has('q')) return;
-      code = reply::kMetaHd;
       break;
     case MetaDeleteResult::kNotFound:
-      code = reply::kMetaNf;
+      code = codec::MetaStatus::kNf;
       break;
     case MetaDeleteResult::kExists:
-      code = reply::kMetaEx;
+      code = codec::MetaStatus::kEx;
       break;
     case MetaDeleteResult::kOutOfMemory:
       return sink.send_constant(reply::kDeltaOutOfMemory);
   }
-  MetaLine line(code);
+  codec::MetaLine line(code);
   echo_opaque_and_key(request, line);
   send_line(sink, line);
 }
@@ -125,7 +124,7 @@ void arithmetic(ServerContext& context, const codec::MetaRequest& request, Reply
                                  .vivify = flags.has('N'),
                                  .initial = flags.initial};
   bool quiet = false;
-  MetaLine line("");
+  Reply reply;
   const MetaDeltaOutcome outcome = context.store.with_shard(request.key, [&](Store& store) {
     MetaDeltaOutcome result = store.meta_delta(request.key, options);
     if (result.result != DeltaResult::kOk) return result;
@@ -134,8 +133,8 @@ void arithmetic(ServerContext& context, const codec::MetaRequest& request, Reply
     char digits[20];
     const auto length = static_cast<std::size_t>(
         std::to_chars(digits, digits + sizeof digits, result.value).ptr - digits);
-    line.text(flags.has('v') ? "VA" : "HD");
-    if (flags.has('v')) line.length(length);
+    codec::MetaLine line(flags.has('v') ? codec::MetaStatus::kVa : codec::MetaStatus::kHd);
+    if (flags.has('v')) line.value_length(length);
     const ItemHandle& item = result.item;
     // In request order, under the lock: t before T reports the old TTL, t after it the new.
     for (const std::string_view token : request.flag_tokens()) {
@@ -145,7 +144,7 @@ void arithmetic(ServerContext& context, const codec::MetaRequest& request, Reply
           break;
         case 't':
           if (item.exptime() == 0) {
-            line.number('t', -1);
+            line.signed_number('t', -1);
           } else {
             line.number('t', static_cast<std::uint32_t>(item.exptime() - clock.now()));
           }
@@ -167,24 +166,25 @@ void arithmetic(ServerContext& context, const codec::MetaRequest& request, Reply
       }
     }
     if (flags.has('v')) {
-      line.text(reply::kCrlf);
-      line.text(std::string_view(digits, length));
+      line.finish_with_data(std::string_view(digits, length), reply.bytes);
+    } else {
+      line.finish(reply.bytes);
     }
     return result;
   });
   switch (outcome.result) {
     case DeltaResult::kOk:
-      if (!quiet) send_line(sink, line);
+      if (!quiet) sink.send(std::move(reply));
       return;
     case DeltaResult::kNonNumeric:
       return sink.send_constant(reply::kNonNumeric);
     case DeltaResult::kOutOfMemory:
-      return sink.send_constant(outcome.vivify_failed
-                                    ? "SERVER_ERROR Out of memory allocating new item\r\n"
-                                    : reply::kDeltaOutOfMemory);
+      return sink.send_constant(outcome.vivify_failed ? reply::kVivifyOutOfMemory
+                                                      : reply::kDeltaOutOfMemory);
     case DeltaResult::kNotFound:
     case DeltaResult::kExists: {
-      MetaLine miss(outcome.result == DeltaResult::kNotFound ? reply::kMetaNf : reply::kMetaEx);
+      codec::MetaLine miss(outcome.result == DeltaResult::kNotFound ? codec::MetaStatus::kNf
+                                                                    : codec::MetaStatus::kEx);
       echo_opaque_and_key(request, miss);
       return send_line(sink, miss);
     }
