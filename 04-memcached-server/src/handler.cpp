@@ -67,7 +67,7 @@ void Handler::handle(const codec::Request& request, ReplySink& sink) {
 
 //! [storage]
 void Handler::on(const codec::StorageRequest& request, ReplySink& sink) {
-  const auto outcome = context_.store.with_shard(request.key, [&](Store& store) {
+  const auto outcome = context_.store().with_shard(request.key, [&](Store& store) {
     return store.store(store_mode(request.command), request.key, request.data, request.flags,
                        request.exptime, request.cas);
   });
@@ -91,11 +91,11 @@ void Handler::on(const codec::RetrievalRequest& request, ReplySink& sink) {
   for (auto next = keys.begin(); next != keys.end();) {
     std::size_t count = 0;
     for (; next != keys.end() && count < batch.size(); ++next) batch[count++] = *next;
-    if (count > 1) context_.store.prefetch(std::span(batch.data(), count));
+    if (count > 1) context_.store().prefetch(std::span(batch.data(), count));
     for (const std::string_view key : std::span(batch.data(), count)) {
       // The handle keeps the item's bytes alive until the reply is written, even if another
       // connection deletes or replaces the key meanwhile.
-      ItemHandle item = context_.store.with_shard(key, [&](Store& store) {
+      ItemHandle item = context_.store().with_shard(key, [&](Store& store) {
         return touch ? store.gat(key, request.exptime) : store.get(key);
       });
       if (!item) continue;
@@ -117,13 +117,13 @@ Reply Handler::value_reply(ItemHandle item, bool with_cas) {
 //! [retrieval]
 
 void Handler::on(const codec::DeleteRequest& request, ReplySink& sink) {
-  const bool deleted = context_.store.with_shard(
+  const bool deleted = context_.store().with_shard(
       request.key, [&](Store& store) { return store.remove(request.key); });
   if (!request.noreply) sink.send_constant(deleted ? reply::kDeleted : reply::kNotFound);
 }
 
 void Handler::on(const codec::ArithmeticRequest& request, ReplySink& sink) {
-  const auto outcome = context_.store.with_shard(request.key, [&](Store& store) {
+  const auto outcome = context_.store().with_shard(request.key, [&](Store& store) {
     return store.delta(request.key, request.increment, request.delta);
   });
   if (request.noreply) return;
@@ -148,7 +148,7 @@ void Handler::on(const codec::ArithmeticRequest& request, ReplySink& sink) {
 }
 
 void Handler::on(const codec::TouchRequest& request, ReplySink& sink) {
-  const bool touched = context_.store.with_shard(
+  const bool touched = context_.store().with_shard(
       request.key, [&](Store& store) { return store.touch(request.key, request.exptime); });
   if (!request.noreply) sink.send_constant(touched ? reply::kTouched : reply::kNotFound);
 }
@@ -156,8 +156,8 @@ void Handler::on(const codec::TouchRequest& request, ReplySink& sink) {
 void Handler::on(const codec::ProtocolError& request, ReplySink& sink) {
   if (request.cause == codec::ErrorCause::kTooLarge) common::bump(stats_.store_too_large);
   if (!request.stale_key.empty()) {
-    context_.store.with_shard(request.stale_key,
-                              [&](Store& store) { store.remove_quietly(request.stale_key); });
+    context_.store().with_shard(request.stale_key,
+                                [&](Store& store) { store.remove_quietly(request.stale_key); });
   }
   if (!request.noreply) sink.send_constant(request.reply);
 }

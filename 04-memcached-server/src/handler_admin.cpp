@@ -20,12 +20,12 @@ constexpr std::uint32_t kMaxMemlimitMegabytes = 1'000'000'000;
 }  // namespace
 
 void Handler::on(const codec::FlushAllRequest& request, ReplySink& sink) {
-  if (!context_.settings.flush_enabled) {
+  if (!context_.settings().flush_enabled) {
     if (!request.noreply) sink.send_constant(reply::kFlushDisabled);
     return;
   }
   common::bump(stats_.cmd_flush);
-  context_.store.for_each([&](Store& store) { store.flush_all(request.delay); });
+  context_.store().for_each([&](Store& store) { store.flush_all(request.delay); });
   if (!request.noreply) sink.send_constant(reply::kOk);
 }
 
@@ -61,14 +61,14 @@ void Handler::on(const codec::StatsRequest& request, ReplySink& sink) {
 //! [stats]
 
 void Handler::on(const codec::ShutdownRequest& request, ReplySink& sink) {
-  if (!context_.settings.shutdown_enabled) return sink.send_constant(reply::kShutdownNotEnabled);
+  if (!context_.settings().shutdown_enabled) return sink.send_constant(reply::kShutdownNotEnabled);
   if (request.mode == codec::ShutdownMode::kInvalid) {
     return sink.send_constant(reply::kInvalidShutdownMode);
   }
   // Like memcached: no reply, the connection closes and the server stops gracefully.
   common::log_info("shutdown requested by a client");
   sink.close_after_flush();
-  if (context_.shutdown) context_.shutdown();
+  context_.request_shutdown();
 }
 
 void Handler::on(const codec::CacheMemlimitRequest& request, ReplySink& sink) {
@@ -81,8 +81,7 @@ void Handler::on(const codec::CacheMemlimitRequest& request, ReplySink& sink) {
     return;
   }
   const std::size_t bytes = std::size_t{request.megabytes} << 20;
-  const bool applied = context_.store.pool().set_memory_limit(bytes);
-  if (applied) context_.memory_limit.store(bytes, std::memory_order_relaxed);
+  const bool applied = context_.set_memory_limit(bytes);
   if (!request.noreply) sink.send_constant(applied ? reply::kOk : reply::kMemlimitAdjustFailed);
 }
 

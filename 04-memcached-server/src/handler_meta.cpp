@@ -55,12 +55,12 @@ void append_ttl(codec::MetaLine& line, RelTime exptime, const Clock& clock) {
 //! [meta-get]
 void get(ServerContext& context, const codec::MetaRequest& request, ReplySink& sink) {
   const codec::MetaFlags& flags = request.flags;
-  const Clock& clock = context.clock;
+  const Clock& clock = context.clock();
   Reply reply;
   // Everything happens under the shard's lock, as memcached holds the item lock: the return
   // flags are written in request order and some read what an earlier flag changed (t after
   // T reports the new TTL, R after T compares with it).
-  const bool hit = context.store.with_shard(request.key, [&](Store& store) {
+  const bool hit = context.store().with_shard(request.key, [&](Store& store) {
     const MetaGetOutcome got = store.meta_get(
         request.key, {.bump = !flags.has('u'), .touch = flags.has('T'), .vivify = flags.has('N')});
     if (!got.item) return false;
@@ -142,13 +142,13 @@ void get(ServerContext& context, const codec::MetaRequest& request, ReplySink& s
 void debug(ServerContext& context, const codec::MetaDebugRequest& request, ReplySink& sink) {
   ItemHandle item;
   ItemInfo info;
-  context.store.with_shard(request.key, [&](Store& store) {
+  context.store().with_shard(request.key, [&](Store& store) {
     item = store.peek(request.key);
     if (item) info = store.describe(*item.get());
   });
   if (!item) return sink.send_constant(codec::reply::kMetaDebugMiss);
   // memcached 1.6.18 prints exp as now - exptime: negative while the item has time left.
-  const RelTime now = context.clock.now();
+  const RelTime now = context.clock().now();
   const std::int64_t exp = info.exptime == 0 ? -1 : static_cast<std::int32_t>(now - info.exptime);
   Reply reply;
   codec::compose_meta_debug({.key = info.key,

@@ -80,9 +80,9 @@ void cachedump(ServerContext& context, const codec::StatsCachedumpRequest& reque
   const int wanted = static_cast<int>(request.slab_class) - 1;
   std::string text;
   std::uint32_t shown = 0;
-  for_each_item(context.store, [&](const ItemInfo& info) {
+  for_each_item(context.store(), [&](const ItemInfo& info) {
     if (info.slab_class != wanted) return true;
-    const std::int64_t exptime = info.exptime == 0 ? 0 : context.clock.to_unix(info.exptime);
+    const std::int64_t exptime = info.exptime == 0 ? 0 : context.clock().to_unix(info.exptime);
     const std::size_t before = text.size();
     codec::append_cachedump_line(info.key, info.value_length, exptime, text);
     if (text.size() + reply::kEnd.size() > kCachedumpLimit) {
@@ -107,13 +107,13 @@ void metadump(ServerContext& context, const codec::LruCrawlerMetadumpRequest& re
   constexpr std::size_t kPiece = 64 * 1024;
   std::vector<std::string> pieces;
   std::string text;
-  for_each_item(context.store, [&](const ItemInfo& info) {
+  for_each_item(context.store(), [&](const ItemInfo& info) {
     const auto id = static_cast<std::size_t>(info.slab_class) + 1;
     if (id >= wanted.size() || !wanted[id]) return true;
     codec::append_metadump_line(
         {.key = info.key,
-         .exp = info.exptime == 0 ? -1 : context.clock.to_unix(info.exptime),
-         .la = context.clock.unix_time() - info.idle_seconds,
+         .exp = info.exptime == 0 ? -1 : context.clock().to_unix(info.exptime),
+         .la = context.clock().unix_time() - info.idle_seconds,
          .cas = info.cas,
          .fetched = info.fetched,
          .cls = id,

@@ -62,7 +62,7 @@ void set(ServerContext& context, CommandStats& stats, const codec::MetaRequest& 
   const codec::MetaFlags& flags = request.flags;
   const StoreMode mode = set_mode(flags);
   const StoreMarks marks{.invalidate = flags.has('I'), .key_binary = flags.has('b')};
-  const StoreOutcome outcome = context.store.with_shard(request.key, [&](Store& store) {
+  const StoreOutcome outcome = context.store().with_shard(request.key, [&](Store& store) {
     return store.store(mode, request.key, request.data, flags.client_flags,
                        flags.has('T') ? flags.ttl : 0, flags.has('C') ? flags.compare_cas : 0,
                        marks);
@@ -92,8 +92,8 @@ void remove(ServerContext& context, const codec::MetaRequest& request, ReplySink
   MetaDeleteOptions options;
   if (flags.has('C')) options.cas = flags.compare_cas;
   options.invalidate = flags.has('I');
-  if (flags.has('T')) options.exptime = context.clock.exptime_to_rel(flags.ttl);
-  const MetaDeleteResult result = context.store.with_shard(
+  if (flags.has('T')) options.exptime = context.clock().exptime_to_rel(flags.ttl);
+  const MetaDeleteResult result = context.store().with_shard(
       request.key, [&](Store& store) { return store.meta_delete(request.key, options); });
   codec::MetaStatus code = codec::MetaStatus::kHd;
   switch (result) {
@@ -117,7 +117,7 @@ void remove(ServerContext& context, const codec::MetaRequest& request, ReplySink
 //! [meta-arithmetic]
 void arithmetic(ServerContext& context, const codec::MetaRequest& request, ReplySink& sink) {
   const codec::MetaFlags& flags = request.flags;
-  const Clock& clock = context.clock;
+  const Clock& clock = context.clock();
   const MetaDeltaOptions options{.incr = flags.mode != 'D' && flags.mode != '-',
                                  .delta = flags.delta,
                                  .cas = flags.compare_cas,
@@ -125,7 +125,7 @@ void arithmetic(ServerContext& context, const codec::MetaRequest& request, Reply
                                  .initial = flags.initial};
   bool quiet = false;
   Reply reply;
-  const MetaDeltaOutcome outcome = context.store.with_shard(request.key, [&](Store& store) {
+  const MetaDeltaOutcome outcome = context.store().with_shard(request.key, [&](Store& store) {
     MetaDeltaOutcome result = store.meta_delta(request.key, options);
     if (result.result != DeltaResult::kOk) return result;
     // A counter just created is answered even in quiet mode (memcached does the same).

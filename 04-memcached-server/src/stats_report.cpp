@@ -18,14 +18,14 @@ std::string seconds_and_micros(const timeval& time) {
 
 StoreStats sum_store_stats(ServerContext& context) {
   StoreStats sum;
-  context.store.for_each([&](const Store& store) { sum += store.stats(); });
+  context.store().for_each([&](const Store& store) { sum += store.stats(); });
   return sum;
 }
 
 // Per memcached size class, summed over shards.
 std::map<std::size_t, SlabClassStats> sum_slab_stats(ServerContext& context) {
   std::map<std::size_t, SlabClassStats> classes;
-  context.store.for_each([&](const Store& store) {
+  context.store().for_each([&](const Store& store) {
     const auto per_class = store.slab_stats();
     for (std::size_t id = 0; id < per_class.size(); ++id) {
       const auto& s = per_class[id];
@@ -51,20 +51,20 @@ std::map<std::size_t, SlabClassStats> sum_slab_stats(ServerContext& context) {
 std::string general_stats(ServerContext& context) {
   rusage usage{};
   ::getrusage(RUSAGE_SELF, &usage);
-  const auto connections = context.connections.totals();
+  const auto connections = context.connections().totals();
   const StoreStats store = sum_store_stats(context);
   std::size_t hash_bytes = 0;
-  context.store.for_each([&](const Store& s) { hash_bytes += s.hash_table_bytes(); });
+  context.store().for_each([&](const Store& s) { hash_bytes += s.hash_table_bytes(); });
 
   codec::StatsText out;
   out.add("pid", ::getpid());
-  out.add("uptime", context.clock.now() - context.started);
-  out.add("time", context.clock.unix_time());
+  out.add("uptime", context.clock().now() - context.started());
+  out.add("time", context.clock().unix_time());
   out.add("version", kVersion);
   out.add("pointer_size", sizeof(void*) * 8);
   out.add("rusage_user", seconds_and_micros(usage.ru_utime));
   out.add("rusage_system", seconds_and_micros(usage.ru_stime));
-  out.add("max_connections", context.settings.max_connections);
+  out.add("max_connections", context.settings().max_connections);
   out.add("curr_connections", connections.current);
   out.add("total_connections", connections.total);
   out.add("rejected_connections", connections.rejected);
@@ -95,11 +95,11 @@ std::string general_stats(ServerContext& context) {
   out.add("auth_errors", 0);
   out.add("bytes_read", connections.bytes_read);
   out.add("bytes_written", connections.bytes_written);
-  out.add("limit_maxbytes", context.memory_limit.load(std::memory_order_relaxed));
+  out.add("limit_maxbytes", context.memory_limit());
   out.add("accepting_conns", 1);
   out.add("listen_disabled_num", 0);
   out.add("time_in_listen_disabled_us", 0);
-  out.add("threads", context.settings.net.threads);
+  out.add("threads", context.settings().net.threads);
   out.add("conn_yields", 0);
   out.add("hash_power_level", 0);
   out.add("hash_bytes", hash_bytes);
@@ -122,12 +122,12 @@ std::string general_stats(ServerContext& context) {
 }
 
 std::string settings_stats(ServerContext& context) {
-  const Settings& s = context.settings;
+  const Settings& s = context.settings();
   const auto yes_no = [](bool on) { return on ? "yes" : "no"; };
   codec::StatsText out;
-  out.add("maxbytes", context.memory_limit.load(std::memory_order_relaxed));
+  out.add("maxbytes", context.memory_limit());
   out.add("maxconns", s.max_connections);
-  out.add("tcpport", context.port.load(std::memory_order_relaxed));  // the real one for -p 0
+  out.add("tcpport", context.port());  // the real one for -p 0
   out.add("udpport", 0);
   out.add("inter", s.net.listen);
   out.add("verbosity", s.net.verbosity);
@@ -153,7 +153,7 @@ std::string settings_stats(ServerContext& context) {
   out.add("hashpower_init", 0);
   out.add("flush_enabled", yes_no(s.flush_enabled));
   out.add("idle_timeout", s.idle_timeout.count());
-  out.add("shards", context.store.size());
+  out.add("shards", context.store().size());
   return out.finish();
 }
 
@@ -198,18 +198,18 @@ std::string slabs_stats(ServerContext& context) {
     field("free_chunks_end", 0);
   }
   out.add("active_slabs", active);
-  out.add("total_malloced", context.store.pool().memory_in_use());
+  out.add("total_malloced", context.store().pool().memory_in_use());
   return out.finish();
 }
 
 std::string conns_stats(ServerContext& context) {
   codec::StatsText out;
-  const RelTime now = context.clock.now();
-  context.connections.for_each([&](const ConnectionInfo& info) {
+  const RelTime now = context.clock().now();
+  context.connections().for_each([&](const ConnectionInfo& info) {
     const auto name = [&](std::string_view field) { return fmt::format("{}:{}", info.fd, field); };
     out.add(name("addr"), fmt::format("tcp:{}", info.peer));
-    out.add(name("listen_addr"), fmt::format("tcp:{}:{}", context.settings.net.listen,
-                                             context.port.load(std::memory_order_relaxed)));
+    out.add(name("listen_addr"),
+            fmt::format("tcp:{}:{}", context.settings().net.listen, context.port()));
     out.add(name("state"), "conn_parse_cmd");
     out.add(name("secs_since_last_cmd"), now - info.last_command.load(std::memory_order_relaxed));
   });
@@ -217,8 +217,8 @@ std::string conns_stats(ServerContext& context) {
 }
 
 void reset_stats(ServerContext& context) {
-  context.store.for_each([](Store& store) { store.reset_stats(); });
-  context.connections.reset();
+  context.store().for_each([](Store& store) { store.reset_stats(); });
+  context.connections().reset();
 }
 
 }  // namespace mc::server
