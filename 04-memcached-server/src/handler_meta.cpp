@@ -122,7 +122,7 @@ void get(ServerContext& context, const codec::MetaRequest& request, ReplySink& s
     }
     if (won) {
       line.mark('W');
-      store.mark_token_sent(item);
+      store.mark(item, kItemTokenSent);  // later readers are told Z
     }
     line.finish(reply.bytes);
     if (flags.has('v')) {

@@ -61,11 +61,24 @@ void set(ServerContext& context, CommandStats& stats, const codec::MetaRequest& 
          ReplySink& sink) {
   const codec::MetaFlags& flags = request.flags;
   const StoreMode mode = set_mode(flags);
-  const StoreMarks marks{.invalidate = flags.has('I'), .key_binary = flags.has('b')};
   const StoreOutcome outcome = context.store().with_shard(request.key, [&](Store& store) {
+    std::uint64_t cas = flags.has('C') ? flags.compare_cas : 0;
+    StoreMarks marks;
+    if (flags.has('b')) marks.set = kItemKeyBinary;  // so that replies echo it in base64
+    if (mode == StoreMode::kCas && flags.has('I')) {
+      // memcached's set_stale: an invalidating write whose CAS is older than the item's still
+      // lands, so that there is a value to serve, but it stays stale, keeping the item's
+      // exptime and a recache token already handed out (protocol.txt, "ms"). Decided under
+      // the shard's lock, so the item cannot change in between.
+      const ItemHandle current = store.peek(request.key);
+      if (current && cas < current.cas()) {
+        cas = current.cas();
+        marks.exptime = current.exptime();
+        marks.set |= kItemStale | (current.state() & kItemTokenSent);
+      }
+    }
     return store.store(mode, request.key, request.data, flags.client_flags,
-                       flags.has('T') ? flags.ttl : 0, flags.has('C') ? flags.compare_cas : 0,
-                       marks);
+                       flags.has('T') ? flags.ttl : 0, cas, marks);
   });
   if (outcome.result == StoreResult::kTooLarge) {
     common::bump(stats.store_too_large);
@@ -91,7 +104,12 @@ void remove(ServerContext& context, const codec::MetaRequest& request, ReplySink
   const codec::MetaFlags& flags = request.flags;
   MetaDeleteOptions options;
   if (flags.has('C')) options.cas = flags.compare_cas;
-  options.invalidate = flags.has('I');
+  if (flags.has('I')) {
+    // Invalidate: the item stays, stale, and its next reader may win the recache token again.
+    options.invalidate = true;
+    options.set_marks = kItemStale;
+    options.clear_marks = kItemTokenSent;
+  }
   if (flags.has('T')) options.exptime = context.clock().exptime_to_rel(flags.ttl);
   const MetaDeleteResult result = context.store().with_shard(
       request.key, [&](Store& store) { return store.meta_delete(request.key, options); });

@@ -72,7 +72,7 @@ MetaDeleteResult Store::meta_delete(std::string_view key, const MetaDeleteOption
     const Chunk copy = allocate(key, item->value_length, item->flags, item->exptime);
     if (copy.item != nullptr) {
       std::memcpy(copy.item->value_data(), item->value_data(), item->value_length);
-      copy.item->state = item->state & (kItemFetched | kItemReferenced | kItemKeyBinary);
+      copy.item->state = item->state & (kItemFetched | kItemReferenced | kCallerMarks);
       link_or_replace(found.chunk, copy, found.hash);
       copy.item->last_access = item->last_access;  // invalidating is not an access
     }
@@ -81,8 +81,8 @@ MetaDeleteResult Store::meta_delete(std::string_view key, const MetaDeleteOption
     item = copy.item;
   }
   if (options.exptime) expire_at(*item, *options.exptime);
-  item->state |= kItemStale;
-  item->state &= static_cast<std::uint8_t>(~kItemTokenSent);  // the next reader may win again
+  item->state = static_cast<std::uint8_t>((item->state | (options.set_marks & kCallerMarks)) &
+                                          ~(options.clear_marks & kCallerMarks));
   return MetaDeleteResult::kDone;
 }
 //! [meta-delete]

@@ -55,7 +55,6 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
   const Lookup old = lookup(key);
   Item* current = old.chunk.item;
   const auto current_cas = [&] { return options_.cas_enabled ? current->cas : 0; };
-  bool stale = false;  // a late `ms I` write: stored, but marked stale
   switch (mode) {
     case StoreMode::kSet:
       break;
@@ -74,13 +73,8 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
         return {StoreResult::kNotFound};
       }
       if (current_cas() != cas) {
-        // memcached's set_stale: an invalidating write with an older unique still lands, so
-        // that the value is there to serve, but it stays stale (see protocol.txt, "ms").
-        stale = marks.invalidate && cas < current_cas();
-        if (!stale) {
-          ++stats_.cas_badval;
-          return {StoreResult::kExists};
-        }
+        ++stats_.cas_badval;
+        return {StoreResult::kExists};
       }
       break;
   }
@@ -101,7 +95,8 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
       std::memcpy(fresh.item->value_data() + first.size(), second.data(), second.size());
     }
   } else {
-    fresh = allocate(key, value.size(), flags, clock_.exptime_to_rel(exptime));
+    fresh = allocate(key, value.size(), flags,
+                     marks.exptime ? *marks.exptime : clock_.exptime_to_rel(exptime));
     if (fresh.item != nullptr) std::memcpy(fresh.item->value_data(), value.data(), value.size());
   }
 
@@ -114,12 +109,7 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
     }
   } else {
     if (mode == StoreMode::kCas) ++stats_.cas_hits;
-    if (marks.key_binary) fresh.item->state |= kItemKeyBinary;
-    if (stale) {
-      // The stale value keeps the old exptime, and a recache token already handed out.
-      expire_at(*fresh.item, current->exptime);
-      fresh.item->state |= kItemStale | (current->state & kItemTokenSent);
-    }
+    fresh.item->state |= marks.set & kCallerMarks;
     link_or_replace(current != nullptr ? old.chunk : Chunk{}, fresh, old.hash);
     outcome.cas = options_.cas_enabled ? fresh.item->cas : 0;
   }
