@@ -25,7 +25,7 @@ ServerContext::ServerContext(const Settings& settings, std::uint16_t port,
       shutdown_(std::move(shutdown)) {}
 
 bool ServerContext::set_memory_limit(std::size_t bytes) {
-  if (!store_.pool().set_memory_limit(bytes)) return false;
+  if (!store_.set_memory_limit(bytes)) return false;
   memory_limit_.store(bytes, std::memory_order_relaxed);
   return true;
 }

@@ -198,7 +198,7 @@ std::string slabs_stats(ServerContext& context) {
     field("free_chunks_end", 0);
   }
   out.add("active_slabs", active);
-  out.add("total_malloced", context.store().pool().memory_in_use());
+  out.add("total_malloced", context.store().memory_in_use());
   return out.finish();
 }
 
