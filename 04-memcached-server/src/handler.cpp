@@ -153,6 +153,7 @@ void Handler::on(const codec::TouchRequest& request, ReplySink& sink) {
   if (!request.noreply) sink.send_constant(touched ? reply::kTouched : reply::kNotFound);
 }
 
+//! [protocol-error]
 void Handler::on(const codec::ProtocolError& request, ReplySink& sink) {
   if (request.cause == codec::ErrorCause::kTooLarge) common::bump(stats_.store_too_large);
   if (!request.stale_key.empty()) {
@@ -161,6 +162,7 @@ void Handler::on(const codec::ProtocolError& request, ReplySink& sink) {
   }
   if (!request.noreply) sink.send_constant(request.reply);
 }
+//! [protocol-error]
 
 void Handler::on(const codec::SkippedData&, ReplySink&) {}
 
