@@ -21,14 +21,14 @@ std::string_view status_line(Status status) {
   return kLines[static_cast<int>(status)];
 }
 
+}  // namespace
+
 std::string_view meta_code(MetaStatus status) {
   constexpr std::string_view kCodes[] = {reply::kMetaHd, reply::kMetaVa, reply::kMetaEn,
                                          reply::kMetaNs, reply::kMetaEx, reply::kMetaNf,
                                          reply::kMetaMn};
   return kCodes[static_cast<int>(status)];
 }
-
-}  // namespace
 
 std::size_t ReplyBytes::append_buffers(std::vector<asio::const_buffer>& out) const {
   const std::string_view head = line();

@@ -7,17 +7,11 @@
 #include <iterator>
 
 #include "mc/codec/base64.hpp"
+#include "mc/codec/compose.hpp"
 #include "mc/codec/reply.hpp"
 
 namespace mc::codec {
 namespace {
-
-std::string_view meta_code(MetaStatus status) {
-  constexpr std::string_view kCodes[] = {reply::kMetaHd, reply::kMetaVa, reply::kMetaEn,
-                                         reply::kMetaNs, reply::kMetaEx, reply::kMetaNf,
-                                         reply::kMetaMn};
-  return kCodes[static_cast<int>(status)];
-}
 
 // The fields `me` and the metadump share, after the key.
 void append_item_fields(const ItemMetadata& item, std::string& out) {
