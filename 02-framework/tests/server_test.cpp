@@ -223,6 +223,22 @@ TEST(Server, StopTwiceIsHarmless) {
   EXPECT_TRUE(client.wait_closed());
 }
 
+TEST(Server, TellsThePickedPortBeforeAnyConnectionIsServed) {
+  // Written by on_listening, read by connections without synchronization: the server must call
+  // it before its threads start (ThreadSanitizer checks that under `make tsan`).
+  std::uint16_t port = 0;
+  Server<LineCodec> server(
+      {},
+      {.on_message = [&port](LineConnection& connection,
+                             std::string_view) { connection.send(fmt::format("{}\n", port)); }},
+      LineCodec{}, [&port](const asio::ip::tcp::endpoint& bound) { port = bound.port(); });
+  ASSERT_NE(port, 0);
+  EXPECT_EQ(port, server.local_endpoint().port());
+  LineClient client(port);
+  client.send("port?\n");
+  EXPECT_EQ(client.read_line(), fmt::format("{}\n", port));
+}
+
 TEST(Server, ThrowsWhenThePortIsTaken) {
   Server<LineCodec> first({}, line_echo());
   ServerOptions options;

@@ -1,5 +1,8 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+#include <charconv>
 #include <iterator>
 #include <type_traits>
 
@@ -18,14 +21,14 @@ std::string_view status_line(Status status) {
   return kLines[static_cast<int>(status)];
 }
 
+}  // namespace
+
 std::string_view meta_code(MetaStatus status) {
   constexpr std::string_view kCodes[] = {reply::kMetaHd, reply::kMetaVa, reply::kMetaEn,
                                          reply::kMetaNs, reply::kMetaEx, reply::kMetaNf,
                                          reply::kMetaMn};
   return kCodes[static_cast<int>(status)];
 }
-
-}  // namespace
 
 std::size_t ReplyBytes::append_buffers(std::vector<asio::const_buffer>& out) const {
   const std::string_view head = line();
@@ -53,6 +56,34 @@ void ReplyBytes::append_to(std::string& out) const {
 }
 
 //! [compose-value]
+void compose_value(const ValueResponse& value, ReplyBytes& bytes) {
+  // A key of up to 250 bytes and three numbers of at most 20 digits fit on the stack; only a
+  // client's tests compose longer keys.
+  std::array<char, kMaxKeyLength + 80> stack;
+  std::string heap;
+  char* const start = value.key.size() <= kMaxKeyLength
+                          ? stack.data()
+                          : (heap.resize(value.key.size() + 80), heap.data());
+  char* out = start;
+  const auto text = [&](std::string_view piece) {
+    out = std::copy(piece.begin(), piece.end(), out);
+  };
+  const auto number = [&](std::uint64_t n) { out = std::to_chars(out, out + 20, n).ptr; };
+  text(reply::kValuePrefix);
+  text(value.key);
+  text(" ");
+  number(value.flags);
+  text(" ");
+  number(value.data.size());
+  if (value.has_cas) {
+    text(" ");
+    number(value.cas);
+  }
+  text(reply::kCrlf);
+  bytes.set_line(std::string_view(start, static_cast<std::size_t>(out - start)));
+  bytes.set_value(value.data);
+}
+
 void compose_reply_bytes(const Response& response, ReplyBytes& bytes) {
   // Lines are formatted on the stack (fmt's buffer holds 500 bytes before it allocates) and
   // copied into the reply; constants and values are only pointed to.
@@ -62,9 +93,7 @@ void compose_reply_bytes(const Response& response, ReplyBytes& bytes) {
       [&](const auto& r) {
         using T = std::decay_t<decltype(r)>;
         if constexpr (std::is_same_v<T, ValueResponse>) {
-          fmt::format_to(it, "{}{} {} {}", reply::kValuePrefix, r.key, r.flags, r.data.size());
-          if (r.has_cas) fmt::format_to(it, " {}", r.cas);
-          bytes.set_value(r.data);
+          compose_value(r, bytes);
         } else if constexpr (std::is_same_v<T, EndResponse>) {
           bytes.set_constant(reply::kEnd);
         } else if constexpr (std::is_same_v<T, StatusResponse>) {

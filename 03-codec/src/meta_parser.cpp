@@ -199,7 +199,7 @@ Decoded<Request> RequestParser::parse_meta_set(std::string_view input, const Lin
 
   // ...after it, every error skips the data block.
   const auto skip = [&](std::string_view reply) {
-    return start_skipping(line, data_bytes, reply, false);
+    return start_skipping(line, data_bytes, ProtocolError{reply, false});
   };
   request.flag_list = line.rest(3);
   if (const std::string_view error = preparse_meta_flags(line, 3, request); !error.empty()) {
@@ -212,7 +212,8 @@ Decoded<Request> RequestParser::parse_meta_set(std::string_view input, const Lin
   if (opaque_too_long(request)) return skip(reply::kOpaqueTooLong);
   if (!limit_.fits(request.key.size(), request.flags.client_flags, data_bytes - 2)) {
     // As for set, memcached deletes the old value (whatever the mode).
-    return start_skipping(line, data_bytes, reply::kTooLarge, false, request.key);
+    return start_skipping(line, data_bytes,
+                          {reply::kTooLarge, false, ErrorCause::kTooLarge, request.key});
   }
   const std::size_t total = line.consumed + data_bytes;
   if (input.size() < total) return {};

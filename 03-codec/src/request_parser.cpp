@@ -166,7 +166,8 @@ Decoded<Request> RequestParser::parse_storage(std::string_view input, const Line
   if (!limit_.fits(request.key.size(), request.flags, value_length)) {
     // memcached deletes the old value of a set that is too large, and keeps the others'.
     const std::string_view stale = command == StoreCommand::kSet ? request.key : std::string_view{};
-    return start_skipping(line, value_length + 2, reply::kTooLarge, noreply, stale);
+    return start_skipping(line, value_length + 2,
+                          {reply::kTooLarge, noreply, ErrorCause::kTooLarge, stale});
   }
   const std::size_t total = line.consumed + value_length + 2;
   if (input.size() < total) return {};  // wait for the whole data block
@@ -195,10 +196,9 @@ Decoded<Request> RequestParser::parse_retrieval(const Line& line, RetrieveComman
 }
 
 Decoded<Request> RequestParser::start_skipping(const Line& line, std::size_t bytes,
-                                               std::string_view reply, bool noreply,
-                                               std::string_view stale_key) {
+                                               const ProtocolError& error) {
   skip_remaining_ = bytes;
-  return message(line.consumed, ProtocolError{reply, noreply, stale_key});
+  return message(line.consumed, error);
 }
 
 }  // namespace mc::codec

@@ -1,4 +1,5 @@
-// Proves the claim of the chapter: parsing get and set requests allocates nothing. This test
+// Proves the claims of the chapter: parsing get and set requests allocates nothing, and neither
+// does composing a get's VALUE line or a meta reply. This test
 // binary replaces the global operator new with a counting one, so it runs on its own.
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <new>
 #include <string>
 
+#include "mc/codec/reply_text.hpp"
 #include "mc/codec/request_parser.hpp"
 
 namespace {
@@ -63,6 +65,23 @@ TEST(Allocation, ParsingGetAndSetAllocatesNothing) {
                                       "mg 0123456789abcdef v t f k O1\r\n",
                                       1000),
             0u);
+}
+
+TEST(Allocation, ComposingAValueOrAMetaReplyAllocatesNothing) {
+  // The get path and mg: a VALUE line or a meta line with a 60-byte key fits the reply's
+  // inline line buffer, and both are formatted on the stack.
+  const std::string key(60, 'k');
+  const std::size_t before = g_allocations.load();
+  for (int i = 0; i < 1000; ++i) {
+    mc::codec::ReplyBytes value;
+    mc::codec::compose_value({key, 5, true, 123456789, "value"}, value);
+    mc::codec::ReplyBytes meta;
+    mc::codec::MetaLine line(mc::codec::MetaStatus::kHd);
+    line.number('c', 123456789);
+    line.signed_number('t', -1);
+    line.finish(meta);
+  }
+  EXPECT_EQ(g_allocations.load() - before, 0u);
 }
 
 }  // namespace

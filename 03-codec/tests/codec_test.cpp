@@ -109,7 +109,10 @@ TEST(MemcachedServerCodec, DecodesRequestsAndSurvivesACopy) {
   auto codec = prototype;  // a server copies its prototype for each connection
   const auto result = codec.decode("set a 0 0 100\r\n");
   ASSERT_EQ(result.status, DecodeStatus::kMessage);
-  EXPECT_EQ(std::get<mc::codec::ProtocolError>(result.message).reply, mc::codec::reply::kTooLarge);
+  const auto& error = std::get<mc::codec::ProtocolError>(result.message);
+  EXPECT_EQ(error.reply, mc::codec::reply::kTooLarge);
+  EXPECT_EQ(error.cause, mc::codec::ErrorCause::kTooLarge);  // what the server counts
+  EXPECT_EQ(error.stale_key, "a");
 }
 
 TEST(MemcachedClientCodec, EncodesRequestsAndDecodesReplies) {

@@ -1,13 +1,9 @@
 // The data commands: storage, retrieval, delete, incr/decr, touch. Each is one store call
-// under the key's shard lock, then one reply line from codec::reply.
+// under the key's shard lock; the handler then picks the answer, and mc::codec writes it.
 
 #include "mc/server/handler.hpp"
 
-#include <fmt/format.h>
-
-#include <algorithm>
 #include <array>
-#include <charconv>
 #include <optional>
 #include <span>
 #include <variant>
@@ -55,10 +51,6 @@ std::string_view store_reply(StoreResult result) {
   return reply::kError;
 }
 
-// Appends `text`, or a number in decimal, at `out`; the caller sized the buffer.
-char* put(char* out, std::string_view text) { return std::copy(text.begin(), text.end(), out); }
-char* put(char* out, std::uint64_t number) { return std::to_chars(out, out + 20, number).ptr; }
-
 // Keys of a multi-key get are looked up this many at a time: enough for their cache misses to
 // overlap (ShardedStore::prefetch), few enough that what was loaded is still in the cache.
 constexpr std::size_t kLookupBatch = 16;
@@ -75,7 +67,7 @@ void Handler::handle(const codec::Request& request, ReplySink& sink) {
 
 //! [storage]
 void Handler::on(const codec::StorageRequest& request, ReplySink& sink) {
-  const auto outcome = context_.store.with_shard(request.key, [&](Store& store) {
+  const auto outcome = context_.store().with_shard(request.key, [&](Store& store) {
     return store.store(store_mode(request.command), request.key, request.data, request.flags,
                        request.exptime, request.cas);
   });
@@ -99,11 +91,11 @@ void Handler::on(const codec::RetrievalRequest& request, ReplySink& sink) {
   for (auto next = keys.begin(); next != keys.end();) {
     std::size_t count = 0;
     for (; next != keys.end() && count < batch.size(); ++next) batch[count++] = *next;
-    if (count > 1) context_.store.prefetch(std::span(batch.data(), count));
+    if (count > 1) context_.store().prefetch(std::span(batch.data(), count));
     for (const std::string_view key : std::span(batch.data(), count)) {
       // The handle keeps the item's bytes alive until the reply is written, even if another
       // connection deletes or replaces the key meanwhile.
-      ItemHandle item = context_.store.with_shard(key, [&](Store& store) {
+      ItemHandle item = context_.store().with_shard(key, [&](Store& store) {
         return touch ? store.gat(key, request.exptime) : store.get(key);
       });
       if (!item) continue;
@@ -117,38 +109,28 @@ void Handler::on(const codec::RetrievalRequest& request, ReplySink& sink) {
 }
 
 Reply Handler::value_reply(ItemHandle item, bool with_cas) {
-  // "VALUE <key> <flags> <bytes>[ <cas>]\r\n", built on the stack: a key has at most 250
-  // bytes and each number at most 20 digits.
-  char header[kMaxKeyLength + 80];
-  char* end = put(header, "VALUE ");
-  end = put(end, item.key());
-  end = put(put(end, " "), item.flags());
-  end = put(put(end, " "), item.value().size());
-  if (with_cas) end = put(put(end, " "), item.cas());
-  end = put(end, reply::kCrlf);
   Reply value;
-  value.bytes.set_line({header, static_cast<std::size_t>(end - header)});
-  value.bytes.set_value(item.value());
+  codec::compose_value({item.key(), item.flags(), with_cas, item.cas(), item.value()}, value.bytes);
   value.owner = std::move(item);
   return value;
 }
 //! [retrieval]
 
 void Handler::on(const codec::DeleteRequest& request, ReplySink& sink) {
-  const bool deleted = context_.store.with_shard(
+  const bool deleted = context_.store().with_shard(
       request.key, [&](Store& store) { return store.remove(request.key); });
   if (!request.noreply) sink.send_constant(deleted ? reply::kDeleted : reply::kNotFound);
 }
 
 void Handler::on(const codec::ArithmeticRequest& request, ReplySink& sink) {
-  const auto outcome = context_.store.with_shard(request.key, [&](Store& store) {
+  const auto outcome = context_.store().with_shard(request.key, [&](Store& store) {
     return store.delta(request.key, request.increment, request.delta);
   });
   if (request.noreply) return;
   switch (outcome.result) {
     case DeltaResult::kOk: {
       Reply number;
-      number.bytes.set_line(fmt::format("{}\r\n", outcome.value));
+      codec::compose_reply_bytes(codec::NumberResponse{outcome.value}, number.bytes);
       sink.send(std::move(number));
       return;
     }
@@ -166,19 +148,21 @@ void Handler::on(const codec::ArithmeticRequest& request, ReplySink& sink) {
 }
 
 void Handler::on(const codec::TouchRequest& request, ReplySink& sink) {
-  const bool touched = context_.store.with_shard(
+  const bool touched = context_.store().with_shard(
       request.key, [&](Store& store) { return store.touch(request.key, request.exptime); });
   if (!request.noreply) sink.send_constant(touched ? reply::kTouched : reply::kNotFound);
 }
 
+//! [protocol-error]
 void Handler::on(const codec::ProtocolError& request, ReplySink& sink) {
-  if (request.reply == reply::kTooLarge) common::bump(stats_.store_too_large);
+  if (request.cause == codec::ErrorCause::kTooLarge) common::bump(stats_.store_too_large);
   if (!request.stale_key.empty()) {
-    context_.store.with_shard(request.stale_key,
-                              [&](Store& store) { store.remove_quietly(request.stale_key); });
+    context_.store().with_shard(request.stale_key,
+                                [&](Store& store) { store.remove_quietly(request.stale_key); });
   }
   if (!request.noreply) sink.send_constant(request.reply);
 }
+//! [protocol-error]
 
 void Handler::on(const codec::SkippedData&, ReplySink&) {}
 

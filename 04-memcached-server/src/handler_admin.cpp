@@ -1,8 +1,6 @@
 // The administrative commands: flush_all, version, verbosity, quit, stats, shutdown and
 // cache_memlimit.
 
-#include <fmt/format.h>
-
 #include "mc/codec/reply.hpp"
 #include "mc/common/log.hpp"
 #include "mc/server/handler.hpp"
@@ -19,26 +17,22 @@ namespace reply = codec::reply;
 constexpr std::uint32_t kMinMemlimitMegabytes = 8;
 constexpr std::uint32_t kMaxMemlimitMegabytes = 1'000'000'000;
 
-void send_text(ReplySink& sink, std::string text) {
-  Reply reply;
-  reply.bytes.set_line(text);
-  sink.send(std::move(reply));
-}
-
 }  // namespace
 
 void Handler::on(const codec::FlushAllRequest& request, ReplySink& sink) {
-  if (!context_.settings.flush_enabled) {
+  if (!context_.settings().flush_enabled) {
     if (!request.noreply) sink.send_constant(reply::kFlushDisabled);
     return;
   }
   common::bump(stats_.cmd_flush);
-  context_.store.for_each([&](Store& store) { store.flush_all(request.delay); });
+  context_.store().for_each([&](Store& store) { store.flush_all(request.delay); });
   if (!request.noreply) sink.send_constant(reply::kOk);
 }
 
 void Handler::on(const codec::VersionRequest&, ReplySink& sink) {
-  send_text(sink, fmt::format("{}{}\r\n", reply::kVersionPrefix, kVersion));
+  Reply version;
+  codec::compose_reply_bytes(codec::VersionResponse{kVersion}, version.bytes);
+  sink.send(std::move(version));
 }
 
 void Handler::on(const codec::VerbosityRequest& request, ReplySink& sink) {
@@ -51,11 +45,11 @@ void Handler::on(const codec::QuitRequest&, ReplySink& sink) { sink.close_after_
 //! [stats]
 void Handler::on(const codec::StatsRequest& request, ReplySink& sink) {
   const std::string_view group = request.group;
-  if (group.empty()) return send_text(sink, general_stats(context_));
-  if (group == "settings") return send_text(sink, settings_stats(context_));
-  if (group == "items") return send_text(sink, items_stats(context_));
-  if (group == "slabs") return send_text(sink, slabs_stats(context_));
-  if (group == "conns") return send_text(sink, conns_stats(context_));
+  if (group.empty()) return sink.send_text(general_stats(context_));
+  if (group == "settings") return sink.send_text(settings_stats(context_));
+  if (group == "items") return sink.send_text(items_stats(context_));
+  if (group == "slabs") return sink.send_text(slabs_stats(context_));
+  if (group == "conns") return sink.send_text(conns_stats(context_));
   if (group == "sizes") return sink.send_constant(reply::kSizesDisabled);
   if (group == "detail") return sink.send_constant(reply::kDetailUsage);
   if (group == "reset") {
@@ -67,14 +61,14 @@ void Handler::on(const codec::StatsRequest& request, ReplySink& sink) {
 //! [stats]
 
 void Handler::on(const codec::ShutdownRequest& request, ReplySink& sink) {
-  if (!context_.settings.shutdown_enabled) return sink.send_constant(reply::kShutdownNotEnabled);
+  if (!context_.settings().shutdown_enabled) return sink.send_constant(reply::kShutdownNotEnabled);
   if (request.mode == codec::ShutdownMode::kInvalid) {
     return sink.send_constant(reply::kInvalidShutdownMode);
   }
   // Like memcached: no reply, the connection closes and the server stops gracefully.
   common::log_info("shutdown requested by a client");
   sink.close_after_flush();
-  if (context_.shutdown) context_.shutdown();
+  context_.request_shutdown();
 }
 
 void Handler::on(const codec::CacheMemlimitRequest& request, ReplySink& sink) {
@@ -87,8 +81,7 @@ void Handler::on(const codec::CacheMemlimitRequest& request, ReplySink& sink) {
     return;
   }
   const std::size_t bytes = std::size_t{request.megabytes} << 20;
-  const bool applied = context_.store.pool().set_memory_limit(bytes);
-  if (applied) context_.memory_limit.store(bytes, std::memory_order_relaxed);
+  const bool applied = context_.set_memory_limit(bytes);
   if (!request.noreply) sink.send_constant(applied ? reply::kOk : reply::kMemlimitAdjustFailed);
 }
 

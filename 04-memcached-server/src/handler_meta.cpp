@@ -7,7 +7,9 @@
 
 namespace mc::server {
 
-void Handler::on(const codec::MetaNoopRequest&, ReplySink& sink) { sink.send_constant("MN\r\n"); }
+void Handler::on(const codec::MetaNoopRequest&, ReplySink& sink) {
+  sink.send_constant(codec::reply::kMetaNoop);
+}
 
 void Handler::on(const codec::MetaRequest& request, ReplySink& sink) {
   switch (request.command) {
@@ -40,9 +42,9 @@ namespace {
 
 // `t`: seconds left, -1 for never. memcached subtracts unsigned 32-bit times, so an item
 // already due (T-1 sets the marker 1) reads as a number near 2^32; we print the same.
-void append_ttl(MetaLine& line, RelTime exptime, const Clock& clock) {
+void append_ttl(codec::MetaLine& line, RelTime exptime, const Clock& clock) {
   if (exptime == 0) {
-    line.number('t', -1);
+    line.signed_number('t', -1);
   } else {
     line.number('t', static_cast<std::uint32_t>(exptime - clock.now()));
   }
@@ -53,20 +55,20 @@ void append_ttl(MetaLine& line, RelTime exptime, const Clock& clock) {
 //! [meta-get]
 void get(ServerContext& context, const codec::MetaRequest& request, ReplySink& sink) {
   const codec::MetaFlags& flags = request.flags;
-  const Clock& clock = context.clock;
+  const Clock& clock = context.clock();
   Reply reply;
   // Everything happens under the shard's lock, as memcached holds the item lock: the return
   // flags are written in request order and some read what an earlier flag changed (t after
   // T reports the new TTL, R after T compares with it).
-  const bool hit = context.store.with_shard(request.key, [&](Store& store) {
+  const bool hit = context.store().with_shard(request.key, [&](Store& store) {
     MetaGetOutcome got = store.meta_get(
         request.key, {.bump = !flags.has('u'), .touch = flags.has('T'), .vivify = flags.has('N')});
     if (!got.item) return false;
     ItemHandle& item = got.item;  // T may move it to a copy with room for an exptime
     const bool token_sent = (item.state() & kItemTokenSent) != 0;
     bool won = false;
-    MetaLine line(flags.has('v') ? "VA" : "HD");
-    if (flags.has('v')) line.length(item.value().size());
+    codec::MetaLine line(flags.has('v') ? codec::MetaStatus::kVa : codec::MetaStatus::kHd);
+    if (flags.has('v')) line.value_length(item.value().size());
     for (const std::string_view token : request.flag_tokens()) {
       switch (token[0]) {
         case 'T':
@@ -100,7 +102,7 @@ void get(ServerContext& context, const codec::MetaRequest& request, ReplySink& s
           line.number('l', got.idle_seconds);
           break;
         case 'h':
-          line.number('h', got.fetched_before ? 1 : 0);
+          line.number('h', got.fetched_before ? 1u : 0u);
           break;
         case 'O':
           line.opaque(token);
@@ -120,9 +122,9 @@ void get(ServerContext& context, const codec::MetaRequest& request, ReplySink& s
     }
     if (won) {
       line.mark('W');
-      store.mark_token_sent(item);
+      store.mark(item, kItemTokenSent);  // later readers are told Z
     }
-    reply.bytes.set_line(line.finish());
+    line.finish(reply.bytes);
     if (flags.has('v')) {
       reply.bytes.set_value(item.value());
       reply.owner = item;
@@ -131,7 +133,7 @@ void get(ServerContext& context, const codec::MetaRequest& request, ReplySink& s
   });
   if (hit) return sink.send(std::move(reply));
   if (flags.has('q')) return;  // quiet mode: a miss is the nominal answer, left out
-  MetaLine line("EN");
+  codec::MetaLine line(codec::MetaStatus::kEn);
   echo_opaque_and_key(request, line);
   send_line(sink, line);
 }
@@ -140,25 +142,25 @@ void get(ServerContext& context, const codec::MetaRequest& request, ReplySink& s
 void debug(ServerContext& context, const codec::MetaDebugRequest& request, ReplySink& sink) {
   ItemHandle item;
   ItemInfo info;
-  context.store.with_shard(request.key, [&](Store& store) {
+  context.store().with_shard(request.key, [&](Store& store) {
     item = store.peek(request.key);
     if (item) info = store.describe(*item.get());
   });
-  if (!item) return sink.send_constant("EN\r\n");
-  const RelTime now = context.clock.now();
-  MetaLine line("ME ");
-  if (info.key_binary) {
-    std::string encoded;
-    codec::base64_encode(info.key, encoded);
-    line.text(encoded);
-  } else {
-    line.text(info.key);
-  }
+  if (!item) return sink.send_constant(codec::reply::kMetaDebugMiss);
   // memcached 1.6.18 prints exp as now - exptime: negative while the item has time left.
+  const RelTime now = context.clock().now();
   const std::int64_t exp = info.exptime == 0 ? -1 : static_cast<std::int32_t>(now - info.exptime);
-  line.text(fmt::format(" exp={} la={} cas={} fetch={} cls={} size={}", exp, info.idle_seconds,
-                        info.cas, info.fetched ? "yes" : "no", info.slab_class + 1, info.size));
-  send_line(sink, line);
+  Reply reply;
+  codec::compose_meta_debug({.key = info.key,
+                             .key_binary = info.key_binary,
+                             .exp = exp,
+                             .la = info.idle_seconds,
+                             .cas = info.cas,
+                             .fetched = info.fetched,
+                             .cls = static_cast<std::size_t>(info.slab_class) + 1,
+                             .size = info.size},
+                            reply.bytes);
+  sink.send(std::move(reply));
 }
 
 }  // namespace meta

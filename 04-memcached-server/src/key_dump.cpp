@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
-#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -49,26 +48,6 @@ void for_each_item(ShardedStore& shards, Visit&& visit) {
   }
 }
 
-void send_text(ReplySink& sink, const std::string& text) {
-  Reply reply;
-  reply.bytes.set_line(text);
-  sink.send(std::move(reply));
-}
-
-// memcached's uriencode: everything but letters, digits and "-._~" as %XX (upper case).
-void append_uri_encoded(std::string& out, std::string_view key) {
-  for (const char c : key) {
-    const auto byte = static_cast<unsigned char>(c);
-    const bool plain = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
-                       (byte >= '0' && byte <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
-    if (plain) {
-      out.push_back(c);
-    } else {
-      fmt::format_to(std::back_inserter(out), "%{:02X}", byte);
-    }
-  }
-}
-
 // Which classes a metadump asked for: "all", "hash", or ids such as "1,5,12" (empty pieces
 // are skipped, as memcached's strtok does). Empty on error.
 std::vector<bool> parse_classes(std::string_view text) {
@@ -101,12 +80,11 @@ void cachedump(ServerContext& context, const codec::StatsCachedumpRequest& reque
   const int wanted = static_cast<int>(request.slab_class) - 1;
   std::string text;
   std::uint32_t shown = 0;
-  for_each_item(context.store, [&](const ItemInfo& info) {
+  for_each_item(context.store(), [&](const ItemInfo& info) {
     if (info.slab_class != wanted) return true;
-    const std::int64_t exptime = info.exptime == 0 ? 0 : context.clock.to_unix(info.exptime);
+    const std::int64_t exptime = info.exptime == 0 ? 0 : context.clock().to_unix(info.exptime);
     const std::size_t before = text.size();
-    fmt::format_to(std::back_inserter(text), "ITEM {} [{} b; {} s]\r\n", info.key,
-                   info.value_length, exptime);
+    codec::append_cachedump_line(info.key, info.value_length, exptime, text);
     if (text.size() + reply::kEnd.size() > kCachedumpLimit) {
       text.resize(before);
       return false;
@@ -115,7 +93,7 @@ void cachedump(ServerContext& context, const codec::StatsCachedumpRequest& reque
     return request.limit == 0 || shown < request.limit;
   });
   text += reply::kEnd;
-  send_text(sink, text);
+  sink.send_text(text);
 }
 //! [cachedump]
 
@@ -123,27 +101,30 @@ void cachedump(ServerContext& context, const codec::StatsCachedumpRequest& reque
 void metadump(ServerContext& context, const codec::LruCrawlerMetadumpRequest& request,
               ReplySink& sink) {
   const std::vector<bool> wanted = parse_classes(request.classes);
-  if (wanted.empty()) return sink.send_constant("BADCLASS invalid class id\r\n");
+  if (wanted.empty()) return sink.send_constant(reply::kBadClass);
   // Lines end in a bare "\n", as memcached's crawler writes them; END has its "\r\n". A large
   // dump is queued in pieces rather than as one string.
   constexpr std::size_t kPiece = 64 * 1024;
   std::vector<std::string> pieces;
   std::string text;
-  for_each_item(context.store, [&](const ItemInfo& info) {
+  for_each_item(context.store(), [&](const ItemInfo& info) {
     const auto id = static_cast<std::size_t>(info.slab_class) + 1;
     if (id >= wanted.size() || !wanted[id]) return true;
-    text += "key=";
-    append_uri_encoded(text, info.key);
-    const std::int64_t exp = info.exptime == 0 ? -1 : context.clock.to_unix(info.exptime);
-    const std::int64_t last_access = context.clock.unix_time() - info.idle_seconds;
-    fmt::format_to(std::back_inserter(text), " exp={} la={} cas={} fetch={} cls={} size={}\n", exp,
-                   last_access, info.cas, info.fetched ? "yes" : "no", id, info.size);
+    codec::append_metadump_line(
+        {.key = info.key,
+         .exp = info.exptime == 0 ? -1 : context.clock().to_unix(info.exptime),
+         .la = context.clock().unix_time() - info.idle_seconds,
+         .cas = info.cas,
+         .fetched = info.fetched,
+         .cls = id,
+         .size = info.size},
+        text);
     if (text.size() >= kPiece) pieces.push_back(std::exchange(text, {}));
     return true;
   });
   text += reply::kEnd;
   pieces.push_back(std::move(text));
-  for (const std::string& piece : pieces) send_text(sink, piece);
+  for (const std::string& piece : pieces) sink.send_text(piece);
 }
 //! [metadump]
 

@@ -34,7 +34,7 @@ class ClientState final : public ReplySink {
         handler_(context, entry->commands) {}
 
   void handle(const codec::Request& request) {
-    entry_->last_command.store(context_.clock.now(), std::memory_order_relaxed);
+    entry_->last_command.store(context_.clock().now(), std::memory_order_relaxed);
     handler_.handle(request, *this);
   }
   void send(Reply reply) override { connection_.send(std::move(reply)); }
@@ -58,17 +58,20 @@ std::string peer_name(const ClientConnection& connection) {
 
 }  // namespace
 
-MemcachedServer::MemcachedServer(const Settings& settings, std::function<void()> on_shutdown)
-    : context_(std::make_unique<ServerContext>(settings)) {
-  context_->shutdown = std::move(on_shutdown);
+MemcachedServer::MemcachedServer(const Settings& settings, std::function<void()> on_shutdown) {
   net::ServerOptions options;
   options.listen = settings.net.listen;
   options.port = settings.net.port;
   options.threads = settings.net.threads;
   options.connection.idle_timeout = settings.idle_timeout;
   const codec::ItemSizeLimit limit{settings.item_size_max, settings.cas_enabled};
-  server_ = std::make_unique<net::Server<ServerCodec>>(options, callbacks(), ServerCodec(limit));
-  context_->port.store(server_->local_endpoint().port(), std::memory_order_relaxed);
+  // The context holds the port, known only once the listener is bound (-p 0); the server
+  // tells us before its threads start, so every connection sees the context complete.
+  const auto make_context = [&](const asio::ip::tcp::endpoint& bound) {
+    context_ = std::make_unique<ServerContext>(settings, bound.port(), std::move(on_shutdown));
+  };
+  server_ = std::make_unique<net::Server<ServerCodec>>(options, callbacks(), ServerCodec(limit),
+                                                       make_context);
   start_maintenance();
 }
 
@@ -76,13 +79,14 @@ MemcachedServer::~MemcachedServer() { stop(); }
 
 //! [callbacks]
 net::Callbacks<ServerCodec> MemcachedServer::callbacks() {
-  ServerContext& context = *context_;
+  // Built before the context (see the constructor), so they look it up when called.
   return {
       .on_connect =
-          [&context](ClientConnection& connection) {
-            auto entry = context.connections.add(connection.native_handle(), peer_name(connection),
-                                                 connection.stats(), context.clock.now(),
-                                                 context.settings.max_connections);
+          [this](ClientConnection& connection) {
+            ServerContext& context = *context_;
+            auto entry = context.connections().add(
+                connection.native_handle(), peer_name(connection), connection.stats(),
+                context.clock().now(), context.settings().max_connections);
             if (!entry) {
               // memcached's answer beyond -c: one line, then the connection is closed.
               connection.send(codec::constant_reply<ItemHandle>(codec::reply::kTooManyConnections));
@@ -100,11 +104,11 @@ net::Callbacks<ServerCodec> MemcachedServer::callbacks() {
             }
           },
       .on_close =
-          [&context](ClientConnection& connection, std::error_code reason) {
+          [this](ClientConnection& connection, std::error_code reason) {
             auto* state = std::any_cast<StatePointer>(&connection.context());
             if (!state) return;
             common::log_info("{} disconnected: {}", peer_name(connection), reason.message());
-            context.connections.remove((*state)->entry());
+            context_->connections().remove((*state)->entry());
             connection.context().reset();
           },
   };
@@ -121,8 +125,8 @@ void MemcachedServer::start_maintenance() {
       // stop() cancelled the timer; or, if the timer had just fired, set `stopping` before
       // this coroutine resumed (a cancel then finds nothing to cancel).
       if (error || stopping) co_return;
-      context.clock.set_unix_time(std::time(nullptr));
-      context.store.for_each([](Store& store) {
+      context.clock().set_unix_time(std::time(nullptr));
+      context.store().for_each([](Store& store) {
         store.expire_segments();
         store.expire_some(kSweepBatch);
       });

@@ -37,21 +37,21 @@ StoreMode set_mode(const codec::MetaFlags& flags) {
   return mode;
 }
 
-std::string_view set_code(StoreResult result) {
+codec::MetaStatus set_code(StoreResult result) {
   switch (result) {
     case StoreResult::kStored:
-      return reply::kMetaHd;
+      return codec::MetaStatus::kHd;
     case StoreResult::kNotStored:
-      return reply::kMetaNs;
+      return codec::MetaStatus::kNs;
     case StoreResult::kExists:
-      return reply::kMetaEx;
+      return codec::MetaStatus::kEx;
     case StoreResult::kNotFound:
-      return reply::kMetaNf;
-    case StoreResult::kTooLarge:
+      return codec::MetaStatus::kNf;
+    case StoreResult::kTooLarge:  // answered before, with an error line
     case StoreResult::kOutOfMemory:
       break;
   }
-  return {};
+  return codec::MetaStatus::kNf;
 }
 
 }  // namespace
@@ -61,11 +61,24 @@ void set(ServerContext& context, CommandStats& stats, const codec::MetaRequest& 
          ReplySink& sink) {
   const codec::MetaFlags& flags = request.flags;
   const StoreMode mode = set_mode(flags);
-  const StoreMarks marks{.invalidate = flags.has('I'), .key_binary = flags.has('b')};
-  const StoreOutcome outcome = context.store.with_shard(request.key, [&](Store& store) {
+  const StoreOutcome outcome = context.store().with_shard(request.key, [&](Store& store) {
+    std::uint64_t cas = flags.has('C') ? flags.compare_cas : 0;
+    StoreMarks marks;
+    if (flags.has('b')) marks.set = kItemKeyBinary;  // so that replies echo it in base64
+    if (mode == StoreMode::kCas && flags.has('I')) {
+      // memcached's set_stale: an invalidating write whose CAS is older than the item's still
+      // lands, so that there is a value to serve, but it stays stale, keeping the item's
+      // exptime and a recache token already handed out (protocol.txt, "ms"). Decided under
+      // the shard's lock, so the item cannot change in between.
+      const ItemHandle current = store.peek(request.key);
+      if (current && cas < current.cas()) {
+        cas = current.cas();
+        marks.exptime = current.exptime();
+        marks.set |= kItemStale | (current.state() & kItemTokenSent);
+      }
+    }
     return store.store(mode, request.key, request.data, flags.client_flags,
-                       flags.has('T') ? flags.ttl : 0, flags.has('C') ? flags.compare_cas : 0,
-                       marks);
+                       flags.has('T') ? flags.ttl : 0, cas, marks);
   });
   if (outcome.result == StoreResult::kTooLarge) {
     common::bump(stats.store_too_large);
@@ -77,7 +90,7 @@ void set(ServerContext& context, CommandStats& stats, const codec::MetaRequest& 
   }
   // Quiet mode drops only the nominal answer: HD. NS, EX and NF are always sent.
   if (outcome.result == StoreResult::kStored && flags.has('q')) return;
-  MetaLine line(set_code(outcome.result));
+  codec::MetaLine line(set_code(outcome.result));
   for (const std::string_view token : request.flag_tokens()) {
     if (token[0] == 'O') line.opaque(token);
     if (token[0] == 'k') line.key(request.key, flags.has('b'));
@@ -91,26 +104,30 @@ void remove(ServerContext& context, const codec::MetaRequest& request, ReplySink
   const codec::MetaFlags& flags = request.flags;
   MetaDeleteOptions options;
   if (flags.has('C')) options.cas = flags.compare_cas;
-  options.invalidate = flags.has('I');
-  if (flags.has('T')) options.exptime = context.clock.exptime_to_rel(flags.ttl);
-  const MetaDeleteResult result = context.store.with_shard(
+  if (flags.has('I')) {
+    // Invalidate: the item stays, stale, and its next reader may win the recache token again.
+    options.invalidate = true;
+    options.set_marks = kItemStale;
+    options.clear_marks = kItemTokenSent;
+  }
+  if (flags.has('T')) options.exptime = context.clock().exptime_to_rel(flags.ttl);
+  const MetaDeleteResult result = context.store().with_shard(
       request.key, [&](Store& store) { return store.meta_delete(request.key, options); });
-  std::string_view code;
+  codec::MetaStatus code = codec::MetaStatus::kHd;
   switch (result) {
     case MetaDeleteResult::kDone:
       if (flags.has('q')) return;
-      code = reply::kMetaHd;
       break;
     case MetaDeleteResult::kNotFound:
-      code = reply::kMetaNf;
+      code = codec::MetaStatus::kNf;
       break;
     case MetaDeleteResult::kExists:
-      code = reply::kMetaEx;
+      code = codec::MetaStatus::kEx;
       break;
     case MetaDeleteResult::kOutOfMemory:
       return sink.send_constant(reply::kDeltaOutOfMemory);
   }
-  MetaLine line(code);
+  codec::MetaLine line(code);
   echo_opaque_and_key(request, line);
   send_line(sink, line);
 }
@@ -118,15 +135,15 @@ void remove(ServerContext& context, const codec::MetaRequest& request, ReplySink
 //! [meta-arithmetic]
 void arithmetic(ServerContext& context, const codec::MetaRequest& request, ReplySink& sink) {
   const codec::MetaFlags& flags = request.flags;
-  const Clock& clock = context.clock;
+  const Clock& clock = context.clock();
   const MetaDeltaOptions options{.incr = flags.mode != 'D' && flags.mode != '-',
                                  .delta = flags.delta,
                                  .cas = flags.compare_cas,
                                  .vivify = flags.has('N'),
                                  .initial = flags.initial};
   bool quiet = false;
-  MetaLine line("");
-  const MetaDeltaOutcome outcome = context.store.with_shard(request.key, [&](Store& store) {
+  Reply reply;
+  const MetaDeltaOutcome outcome = context.store().with_shard(request.key, [&](Store& store) {
     MetaDeltaOutcome result = store.meta_delta(request.key, options);
     if (result.result != DeltaResult::kOk) return result;
     // A counter just created is answered even in quiet mode (memcached does the same).
@@ -134,8 +151,8 @@ void arithmetic(ServerContext& context, const codec::MetaRequest& request, Reply
     char digits[20];
     const auto length = static_cast<std::size_t>(
         std::to_chars(digits, digits + sizeof digits, result.value).ptr - digits);
-    line.text(flags.has('v') ? "VA" : "HD");
-    if (flags.has('v')) line.length(length);
+    codec::MetaLine line(flags.has('v') ? codec::MetaStatus::kVa : codec::MetaStatus::kHd);
+    if (flags.has('v')) line.value_length(length);
     ItemHandle& item = result.item;  // T may move it to a copy with room for an exptime
     // In request order, under the lock: t before T reports the old TTL, t after it the new.
     for (const std::string_view token : request.flag_tokens()) {
@@ -145,7 +162,7 @@ void arithmetic(ServerContext& context, const codec::MetaRequest& request, Reply
           break;
         case 't':
           if (item.exptime() == 0) {
-            line.number('t', -1);
+            line.signed_number('t', -1);
           } else {
             line.number('t', static_cast<std::uint32_t>(item.exptime() - clock.now()));
           }
@@ -167,24 +184,25 @@ void arithmetic(ServerContext& context, const codec::MetaRequest& request, Reply
       }
     }
     if (flags.has('v')) {
-      line.text(reply::kCrlf);
-      line.text(std::string_view(digits, length));
+      line.finish_with_data(std::string_view(digits, length), reply.bytes);
+    } else {
+      line.finish(reply.bytes);
     }
     return result;
   });
   switch (outcome.result) {
     case DeltaResult::kOk:
-      if (!quiet) send_line(sink, line);
+      if (!quiet) sink.send(std::move(reply));
       return;
     case DeltaResult::kNonNumeric:
       return sink.send_constant(reply::kNonNumeric);
     case DeltaResult::kOutOfMemory:
-      return sink.send_constant(outcome.vivify_failed
-                                    ? "SERVER_ERROR Out of memory allocating new item\r\n"
-                                    : reply::kDeltaOutOfMemory);
+      return sink.send_constant(outcome.vivify_failed ? reply::kVivifyOutOfMemory
+                                                      : reply::kDeltaOutOfMemory);
     case DeltaResult::kNotFound:
     case DeltaResult::kExists: {
-      MetaLine miss(outcome.result == DeltaResult::kNotFound ? reply::kMetaNf : reply::kMetaEx);
+      codec::MetaLine miss(outcome.result == DeltaResult::kNotFound ? codec::MetaStatus::kNf
+                                                                    : codec::MetaStatus::kEx);
       echo_opaque_and_key(request, miss);
       return send_line(sink, miss);
     }

@@ -1,5 +1,7 @@
 #include "mc/server/server_context.hpp"
 
+#include <utility>
+
 namespace mc::server {
 namespace {
 
@@ -12,12 +14,20 @@ StoreOptions store_options(const Settings& settings) {
 
 }  // namespace
 
-ServerContext::ServerContext(const Settings& settings)
-    : settings(settings),
-      started(clock.now()),
-      port(settings.net.port),
-      store(store_options(settings), clock,
-            ShardedStore::shards_for(settings.net.threads, store_options(settings))),
-      memory_limit(settings.memory_limit) {}
+ServerContext::ServerContext(const Settings& settings, std::uint16_t port,
+                             std::function<void()> shutdown)
+    : settings_(settings),
+      port_(port),
+      started_(clock_.now()),
+      store_(store_options(settings), clock_,
+             ShardedStore::shards_for(settings.net.threads, store_options(settings))),
+      memory_limit_(settings.memory_limit),
+      shutdown_(std::move(shutdown)) {}
+
+bool ServerContext::set_memory_limit(std::size_t bytes) {
+  if (!store_.set_memory_limit(bytes)) return false;
+  memory_limit_.store(bytes, std::memory_order_relaxed);
+  return true;
+}
 
 }  // namespace mc::server

@@ -4,19 +4,13 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <iterator>
 #include <map>
 
+#include "mc/codec/reply_text.hpp"
 #include "mc/server/version.hpp"
 
 namespace mc::server {
 namespace {
-
-// Appends "STAT <name> <value>\r\n".
-template <typename Value>
-void stat(std::string& out, std::string_view name, const Value& value) {
-  fmt::format_to(std::back_inserter(out), "STAT {} {}\r\n", name, value);
-}
 
 std::string seconds_and_micros(const timeval& time) {
   return fmt::format("{}.{:06}", time.tv_sec, time.tv_usec);
@@ -24,14 +18,14 @@ std::string seconds_and_micros(const timeval& time) {
 
 StoreStats sum_store_stats(ServerContext& context) {
   StoreStats sum;
-  context.store.for_each([&](const Store& store) { sum += store.stats(); });
+  context.store().for_each([&](const Store& store) { sum += store.stats(); });
   return sum;
 }
 
 // Per memcached size class, summed over shards.
 std::map<std::size_t, SlabClassStats> sum_slab_stats(ServerContext& context) {
   std::map<std::size_t, SlabClassStats> classes;
-  context.store.for_each([&](const Store& store) {
+  context.store().for_each([&](const Store& store) {
     const auto per_class = store.slab_stats();
     for (std::size_t id = 0; id < per_class.size(); ++id) {
       const auto& s = per_class[id];
@@ -57,120 +51,118 @@ std::map<std::size_t, SlabClassStats> sum_slab_stats(ServerContext& context) {
 std::string general_stats(ServerContext& context) {
   rusage usage{};
   ::getrusage(RUSAGE_SELF, &usage);
-  const auto connections = context.connections.totals();
+  const auto connections = context.connections().totals();
   const StoreStats store = sum_store_stats(context);
   std::size_t hash_bytes = 0;
-  context.store.for_each([&](const Store& s) { hash_bytes += s.hash_table_bytes(); });
+  context.store().for_each([&](const Store& s) { hash_bytes += s.hash_table_bytes(); });
 
-  std::string out;
-  stat(out, "pid", ::getpid());
-  stat(out, "uptime", context.clock.now() - context.started);
-  stat(out, "time", context.clock.unix_time());
-  stat(out, "version", kVersion);
-  stat(out, "pointer_size", sizeof(void*) * 8);
-  stat(out, "rusage_user", seconds_and_micros(usage.ru_utime));
-  stat(out, "rusage_system", seconds_and_micros(usage.ru_stime));
-  stat(out, "max_connections", context.settings.max_connections);
-  stat(out, "curr_connections", connections.current);
-  stat(out, "total_connections", connections.total);
-  stat(out, "rejected_connections", connections.rejected);
-  stat(out, "connection_structures", connections.current);
-  stat(out, "cmd_get", store.cmd_get);
-  stat(out, "cmd_set", store.cmd_set);
-  stat(out, "cmd_flush", connections.commands.cmd_flush);
-  stat(out, "cmd_touch", store.cmd_touch);
-  stat(out, "cmd_meta", connections.commands.cmd_meta);
-  stat(out, "get_hits", store.get_hits);
-  stat(out, "get_misses", store.get_misses);
-  stat(out, "get_expired", store.get_expired);
-  stat(out, "get_flushed", store.get_flushed);
-  stat(out, "delete_misses", store.delete_misses);
-  stat(out, "delete_hits", store.delete_hits);
-  stat(out, "incr_misses", store.incr_misses);
-  stat(out, "incr_hits", store.incr_hits);
-  stat(out, "decr_misses", store.decr_misses);
-  stat(out, "decr_hits", store.decr_hits);
-  stat(out, "cas_misses", store.cas_misses);
-  stat(out, "cas_hits", store.cas_hits);
-  stat(out, "cas_badval", store.cas_badval);
-  stat(out, "touch_hits", store.touch_hits);
-  stat(out, "touch_misses", store.touch_misses);
-  stat(out, "store_too_large", connections.commands.store_too_large);
-  stat(out, "store_no_memory", connections.commands.store_no_memory);
-  stat(out, "auth_cmds", 0);
-  stat(out, "auth_errors", 0);
-  stat(out, "bytes_read", connections.bytes_read);
-  stat(out, "bytes_written", connections.bytes_written);
-  stat(out, "limit_maxbytes", context.memory_limit.load(std::memory_order_relaxed));
-  stat(out, "accepting_conns", 1);
-  stat(out, "listen_disabled_num", 0);
-  stat(out, "time_in_listen_disabled_us", 0);
-  stat(out, "threads", context.settings.net.threads);
-  stat(out, "conn_yields", 0);
-  stat(out, "hash_power_level", 0);
-  stat(out, "hash_bytes", hash_bytes);
-  stat(out, "hash_is_expanding", 0);
-  stat(out, "slabs_moved", store.slabs_moved);
-  stat(out, "segments_evicted", store.segments_evicted);
-  stat(out, "items_kept", store.items_kept);
-  stat(out, "malloc_fails", 0);
-  stat(out, "bytes", store.bytes);
-  stat(out, "curr_items", store.curr_items);
-  stat(out, "total_items", store.total_items);
-  stat(out, "expired_unfetched", store.expired_unfetched);
-  stat(out, "evicted_unfetched", store.evicted_unfetched);
-  stat(out, "evicted_active", 0);
-  stat(out, "evictions", store.evictions);
-  stat(out, "reclaimed", store.reclaimed);
-  stat(out, "crawler_reclaimed", store.crawler_reclaimed);
-  stat(out, "crawler_items_checked", store.crawler_items_checked);
-  out += "END\r\n";
-  return out;
+  codec::StatsText out;
+  out.add("pid", ::getpid());
+  out.add("uptime", context.clock().now() - context.started());
+  out.add("time", context.clock().unix_time());
+  out.add("version", kVersion);
+  out.add("pointer_size", sizeof(void*) * 8);
+  out.add("rusage_user", seconds_and_micros(usage.ru_utime));
+  out.add("rusage_system", seconds_and_micros(usage.ru_stime));
+  out.add("max_connections", context.settings().max_connections);
+  out.add("curr_connections", connections.current);
+  out.add("total_connections", connections.total);
+  out.add("rejected_connections", connections.rejected);
+  out.add("connection_structures", connections.current);
+  out.add("cmd_get", store.cmd_get);
+  out.add("cmd_set", store.cmd_set);
+  out.add("cmd_flush", connections.commands.cmd_flush);
+  out.add("cmd_touch", store.cmd_touch);
+  out.add("cmd_meta", connections.commands.cmd_meta);
+  out.add("get_hits", store.get_hits);
+  out.add("get_misses", store.get_misses);
+  out.add("get_expired", store.get_expired);
+  out.add("get_flushed", store.get_flushed);
+  out.add("delete_misses", store.delete_misses);
+  out.add("delete_hits", store.delete_hits);
+  out.add("incr_misses", store.incr_misses);
+  out.add("incr_hits", store.incr_hits);
+  out.add("decr_misses", store.decr_misses);
+  out.add("decr_hits", store.decr_hits);
+  out.add("cas_misses", store.cas_misses);
+  out.add("cas_hits", store.cas_hits);
+  out.add("cas_badval", store.cas_badval);
+  out.add("touch_hits", store.touch_hits);
+  out.add("touch_misses", store.touch_misses);
+  out.add("store_too_large", connections.commands.store_too_large);
+  out.add("store_no_memory", connections.commands.store_no_memory);
+  out.add("auth_cmds", 0);
+  out.add("auth_errors", 0);
+  out.add("bytes_read", connections.bytes_read);
+  out.add("bytes_written", connections.bytes_written);
+  out.add("limit_maxbytes", context.memory_limit());
+  out.add("accepting_conns", 1);
+  out.add("listen_disabled_num", 0);
+  out.add("time_in_listen_disabled_us", 0);
+  out.add("threads", context.settings().net.threads);
+  out.add("conn_yields", 0);
+  out.add("hash_power_level", 0);
+  out.add("hash_bytes", hash_bytes);
+  out.add("hash_is_expanding", 0);
+  out.add("slabs_moved", store.slabs_moved);
+  out.add("segments_evicted", store.segments_evicted);
+  out.add("items_kept", store.items_kept);
+  out.add("malloc_fails", 0);
+  out.add("bytes", store.bytes);
+  out.add("curr_items", store.curr_items);
+  out.add("total_items", store.total_items);
+  out.add("expired_unfetched", store.expired_unfetched);
+  out.add("evicted_unfetched", store.evicted_unfetched);
+  out.add("evicted_active", 0);
+  out.add("evictions", store.evictions);
+  out.add("reclaimed", store.reclaimed);
+  out.add("crawler_reclaimed", store.crawler_reclaimed);
+  out.add("crawler_items_checked", store.crawler_items_checked);
+  return out.finish();
 }
 
 std::string settings_stats(ServerContext& context) {
-  const Settings& s = context.settings;
+  const Settings& s = context.settings();
   const auto yes_no = [](bool on) { return on ? "yes" : "no"; };
-  std::string out;
-  stat(out, "maxbytes", context.memory_limit.load(std::memory_order_relaxed));
-  stat(out, "maxconns", s.max_connections);
-  stat(out, "tcpport", context.port.load(std::memory_order_relaxed));  // the real one for -p 0
-  stat(out, "udpport", 0);
-  stat(out, "inter", s.net.listen);
-  stat(out, "verbosity", s.net.verbosity);
-  stat(out, "oldest", 0);
-  stat(out, "evictions", s.evictions ? "on" : "off");
-  stat(out, "domain_socket", "NULL");
-  stat(out, "umask", 700);
-  stat(out, "shutdown_command", yes_no(s.shutdown_enabled));
-  stat(out, "growth_factor", "1.125");
-  stat(out, "chunk_size", 8);
-  stat(out, "num_threads", s.net.threads);
-  stat(out, "num_threads_per_udp", s.net.threads);
-  stat(out, "stat_key_prefix", ":");
-  stat(out, "detail_enabled", "no");
-  stat(out, "reqs_per_event", s.reqs_per_event);
-  stat(out, "cas_enabled", yes_no(s.cas_enabled));
-  stat(out, "tcp_backlog", s.listen_backlog);
-  stat(out, "binding_protocol", "ascii");
-  stat(out, "auth_enabled_sasl", "no");
-  stat(out, "auth_enabled_ascii", "no");
-  stat(out, "item_size_max", s.item_size_max);
-  stat(out, "maxconns_fast", "yes");
-  stat(out, "hashpower_init", 0);
-  stat(out, "flush_enabled", yes_no(s.flush_enabled));
-  stat(out, "idle_timeout", s.idle_timeout.count());
-  stat(out, "shards", context.store.size());
-  out += "END\r\n";
-  return out;
+  codec::StatsText out;
+  out.add("maxbytes", context.memory_limit());
+  out.add("maxconns", s.max_connections);
+  out.add("tcpport", context.port());  // the real one for -p 0
+  out.add("udpport", 0);
+  out.add("inter", s.net.listen);
+  out.add("verbosity", s.net.verbosity);
+  out.add("oldest", 0);
+  out.add("evictions", s.evictions ? "on" : "off");
+  out.add("domain_socket", "NULL");
+  out.add("umask", 700);
+  out.add("shutdown_command", yes_no(s.shutdown_enabled));
+  out.add("growth_factor", "1.125");
+  out.add("chunk_size", 8);
+  out.add("num_threads", s.net.threads);
+  out.add("num_threads_per_udp", s.net.threads);
+  out.add("stat_key_prefix", ":");
+  out.add("detail_enabled", "no");
+  out.add("reqs_per_event", s.reqs_per_event);
+  out.add("cas_enabled", yes_no(s.cas_enabled));
+  out.add("tcp_backlog", s.listen_backlog);
+  out.add("binding_protocol", "ascii");
+  out.add("auth_enabled_sasl", "no");
+  out.add("auth_enabled_ascii", "no");
+  out.add("item_size_max", s.item_size_max);
+  out.add("maxconns_fast", "yes");
+  out.add("hashpower_init", 0);
+  out.add("flush_enabled", yes_no(s.flush_enabled));
+  out.add("idle_timeout", s.idle_timeout.count());
+  out.add("shards", context.store().size());
+  return out.finish();
 }
 
 std::string items_stats(ServerContext& context) {
-  std::string out;
+  codec::StatsText out;
   for (const auto& [id, s] : sum_slab_stats(context)) {
     if (s.number == 0) continue;
     const auto field = [&](std::string_view name, std::uint64_t value) {
-      fmt::format_to(std::back_inserter(out), "STAT items:{}:{} {}\r\n", id, name, value);
+      out.add(fmt::format("items:{}:{}", id, name), value);
     };
     field("number", s.number);
     field("mem_requested", s.mem_requested);
@@ -181,14 +173,13 @@ std::string items_stats(ServerContext& context) {
     field("evicted_unfetched", s.evicted_unfetched);
     field("crawler_reclaimed", s.crawler_reclaimed);
   }
-  out += "END\r\n";
-  return out;
+  return out.finish();
 }
 
 std::string slabs_stats(ServerContext& context) {
   // The segment store has no pages per class: each class shows its items as memcached would
   // hold them (whole chunks, pages rounded up), and total_malloced the memory really in use.
-  std::string out;
+  codec::StatsText out;
   std::size_t active = 0;
   for (const auto& [id, s] : sum_slab_stats(context)) {
     if (s.number == 0) continue;
@@ -196,7 +187,7 @@ std::string slabs_stats(ServerContext& context) {
     const std::uint64_t pages = (s.number + s.slab.chunks_per_page - 1) / s.slab.chunks_per_page;
     const std::uint64_t total_chunks = pages * s.slab.chunks_per_page;
     const auto field = [&](std::string_view name, std::uint64_t value) {
-      fmt::format_to(std::back_inserter(out), "STAT {}:{} {}\r\n", id, name, value);
+      out.add(fmt::format("{}:{}", id, name), value);
     };
     field("chunk_size", s.slab.chunk_size);
     field("chunks_per_page", s.slab.chunks_per_page);
@@ -206,30 +197,28 @@ std::string slabs_stats(ServerContext& context) {
     field("free_chunks", total_chunks - s.number);
     field("free_chunks_end", 0);
   }
-  stat(out, "active_slabs", active);
-  stat(out, "total_malloced", context.store.pool().memory_in_use());
-  out += "END\r\n";
-  return out;
+  out.add("active_slabs", active);
+  out.add("total_malloced", context.store().memory_in_use());
+  return out.finish();
 }
 
 std::string conns_stats(ServerContext& context) {
-  std::string out;
-  const RelTime now = context.clock.now();
-  context.connections.for_each([&](const ConnectionInfo& info) {
-    fmt::format_to(std::back_inserter(out), "STAT {}:addr tcp:{}\r\n", info.fd, info.peer);
-    fmt::format_to(std::back_inserter(out), "STAT {}:listen_addr tcp:{}:{}\r\n", info.fd,
-                   context.settings.net.listen, context.port.load(std::memory_order_relaxed));
-    fmt::format_to(std::back_inserter(out), "STAT {}:state conn_parse_cmd\r\n", info.fd);
-    fmt::format_to(std::back_inserter(out), "STAT {}:secs_since_last_cmd {}\r\n", info.fd,
-                   now - info.last_command.load(std::memory_order_relaxed));
+  codec::StatsText out;
+  const RelTime now = context.clock().now();
+  context.connections().for_each([&](const ConnectionInfo& info) {
+    const auto name = [&](std::string_view field) { return fmt::format("{}:{}", info.fd, field); };
+    out.add(name("addr"), fmt::format("tcp:{}", info.peer));
+    out.add(name("listen_addr"),
+            fmt::format("tcp:{}:{}", context.settings().net.listen, context.port()));
+    out.add(name("state"), "conn_parse_cmd");
+    out.add(name("secs_since_last_cmd"), now - info.last_command.load(std::memory_order_relaxed));
   });
-  out += "END\r\n";
-  return out;
+  return out.finish();
 }
 
 void reset_stats(ServerContext& context) {
-  context.store.for_each([](Store& store) { store.reset_stats(); });
-  context.connections.reset();
+  context.store().for_each([](Store& store) { store.reset_stats(); });
+  context.connections().reset();
 }
 
 }  // namespace mc::server

@@ -68,14 +68,15 @@ MetaDeleteResult Store::meta_delete(std::string_view key, const MetaDeleteOption
   ItemFields fields = item->fields();
   fields.cas = 0;
   fields.exptime_field = true;
-  fields.state &= kItemFetched | kItemReferenced | kItemKeyBinary;
+  fields.state &= kItemFetched | kItemReferenced | kCallerMarks;
   const Chunk copy = allocate(fields);
   if (copy.item == nullptr) return MetaDeleteResult::kOutOfMemory;
   std::memcpy(copy.item->value_data(), item->value_data(), item->value_length());
   link_or_replace(found.chunk, copy, found.hash);
   copy.item->set_last_access(fields.last_access);  // invalidating is not an access
   if (options.exptime) expire_at(*copy.item, *options.exptime);
-  copy.item->add_state(kItemStale);  // and no kItemTokenSent: the next reader may win again
+  copy.item->add_state(options.set_marks & kCallerMarks);
+  copy.item->clear_state(options.clear_marks & kCallerMarks);
   return MetaDeleteResult::kDone;
 }
 //! [meta-delete]

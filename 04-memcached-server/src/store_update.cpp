@@ -55,7 +55,6 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
   const Lookup old = lookup(key);
   Item* current = old.chunk.item;
   const auto current_cas = [&] { return cas_of(*current); };
-  bool stale = false;  // a late `ms I` write: stored, but marked stale
   switch (mode) {
     case StoreMode::kSet:
       break;
@@ -74,13 +73,8 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
         return {StoreResult::kNotFound};
       }
       if (current_cas() != cas) {
-        // memcached's set_stale: an invalidating write with an older unique still lands, so
-        // that the value is there to serve, but it stays stale (see protocol.txt, "ms").
-        stale = marks.invalidate && cas < current_cas();
-        if (!stale) {
-          ++stats_.cas_badval;
-          return {StoreResult::kExists};
-        }
+        ++stats_.cas_badval;
+        return {StoreResult::kExists};
       }
       break;
   }
@@ -107,8 +101,7 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
     fresh = allocate({.key = key,
                       .value_length = static_cast<std::uint32_t>(value.size()),
                       .flags = flags,
-                      .exptime = clock_.exptime_to_rel(exptime),
-                      .exptime_field = stale});
+                      .exptime = marks.exptime ? *marks.exptime : clock_.exptime_to_rel(exptime)});
     if (fresh.item != nullptr) std::memcpy(fresh.item->value_data(), value.data(), value.size());
   }
 
@@ -121,13 +114,7 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
     }
   } else {
     if (mode == StoreMode::kCas) ++stats_.cas_hits;
-    if (marks.key_binary) fresh.item->add_state(kItemKeyBinary);
-    if (stale) {
-      // The stale value keeps the old exptime (its item has room for one: see below), and
-      // a recache token already handed out.
-      expire_at(*fresh.item, current->exptime());
-      fresh.item->add_state(kItemStale | (current->state() & kItemTokenSent));
-    }
+    fresh.item->add_state(marks.set & kCallerMarks);
     link_or_replace(current != nullptr ? old.chunk : Chunk{}, fresh, old.hash);
     ++stats_.total_items;
     outcome.cas = cas_of(*fresh.item);

@@ -70,7 +70,7 @@ TEST_F(StoreMetaTest, TokenSentAndExptimeChangeTheLinkedItem) {
   store_.store(StoreMode::kSet, "k", "v", 0, 0);
   ItemHandle item = store_.meta_get("k", {}).item;
   const std::uint64_t cas = item.cas();
-  store_.mark_token_sent(item);
+  store_.mark(item, kItemTokenSent);
   store_.set_exptime(item, clock_.exptime_to_rel(30));  // a copy with room for an exptime
   EXPECT_EQ(item.get(), store_.peek("k").get());
   EXPECT_NE(state_of("k") & kItemTokenSent, 0);
@@ -83,9 +83,11 @@ TEST_F(StoreMetaTest, TokenSentAndExptimeChangeTheLinkedItem) {
 
 TEST_F(StoreMetaTest, InvalidateMarksStaleWithANewCasInsteadOfDeleting) {
   const std::uint64_t cas = store_.store(StoreMode::kSet, "k", "v", 0, 0).cas;
-  store_.mark_token_sent(store_.peek("k"));
-  const MetaDeleteResult result =
-      store_.meta_delete("k", {.invalidate = true, .exptime = clock_.exptime_to_rel(50)});
+  store_.mark(store_.peek("k"), kItemTokenSent);
+  const MetaDeleteResult result = store_.meta_delete("k", {.invalidate = true,
+                                                           .set_marks = kItemStale,
+                                                           .clear_marks = kItemTokenSent,
+                                                           .exptime = clock_.exptime_to_rel(50)});
   EXPECT_EQ(result, MetaDeleteResult::kDone);
   const ItemHandle item = store_.peek("k");
   ASSERT_TRUE(item);
@@ -98,7 +100,8 @@ TEST_F(StoreMetaTest, InvalidateMarksStaleWithANewCasInsteadOfDeleting) {
 TEST_F(StoreMetaTest, InvalidateCopiesAnItemAReplyStillReads) {
   const std::uint64_t cas = store_.store(StoreMode::kSet, "k", "value", 3, 0).cas;
   const ItemHandle in_reply = store_.get("k");
-  EXPECT_EQ(store_.meta_delete("k", {.invalidate = true}), MetaDeleteResult::kDone);
+  EXPECT_EQ(store_.meta_delete("k", {.invalidate = true, .set_marks = kItemStale}),
+            MetaDeleteResult::kDone);
   EXPECT_EQ(in_reply.cas(), cas);  // what the reply reads does not change under it
   const ItemHandle now = store_.peek("k");
   EXPECT_NE(now.get(), in_reply.get());
@@ -116,27 +119,27 @@ TEST_F(StoreMetaTest, MetaDeleteComparesCas) {
   EXPECT_EQ(store_.stats().delete_misses, 2u);  // EX counts as a miss, as in memcached
 }
 
-TEST_F(StoreMetaTest, StaleWriteWithAnOlderCasLandsMarkedStale) {
-  const std::uint64_t old_cas = store_.store(StoreMode::kSet, "k", "v1", 0, 100).cas;
-  store_.meta_delete("k", {.invalidate = true});
-  const RelTime exptime = store_.peek("k").exptime();
-  // Without I the older unique is refused; with I it stores, still stale, keeping the TTL.
-  EXPECT_EQ(store_.store(StoreMode::kCas, "k", "v2", 0, 0, old_cas).result, StoreResult::kExists);
-  const StoreOutcome late =
-      store_.store(StoreMode::kCas, "k", "v2", 0, 0, old_cas, {.invalidate = true});
-  EXPECT_EQ(late.result, StoreResult::kStored);
+TEST_F(StoreMetaTest, MarksAreTheCallersAndLeaveTheStoresBitsAlone) {
+  store_.store(StoreMode::kSet, "k", "v", 0, 0);
+  const ItemHandle item = store_.get("k");  // sets kItemFetched, the store's own bit
+  store_.mark(item, kItemStale | kItemTokenSent | kItemFetched | kItemLinked);
+  EXPECT_EQ(state_of("k") & kCallerMarks, kItemStale | kItemTokenSent);
+  store_.mark(item, 0, kItemTokenSent | kItemFetched | kItemLinked);
+  EXPECT_EQ(state_of("k") & kCallerMarks, kItemStale);
+  EXPECT_NE(state_of("k") & kItemFetched, 0);  // not the caller's to clear
+  EXPECT_TRUE(store_.peek("k"));               // still linked
+}
+
+TEST_F(StoreMetaTest, StoreMarksSetMarksAndAnExptimeInClockTime) {
+  const RelTime exptime = clock_.exptime_to_rel(100);
+  store_.store(StoreMode::kSet, "k", "v", 0, 0, 0, {.set = kItemStale, .exptime = exptime});
   const ItemHandle item = store_.peek("k");
-  EXPECT_EQ(item.value(), "v2");
-  EXPECT_NE(item.state() & kItemStale, 0);
-  EXPECT_EQ(item.exptime(), exptime);
-  // A newer unique than the item's is refused even with I.
-  EXPECT_EQ(
-      store_.store(StoreMode::kCas, "k", "v3", 0, 0, item.cas() + 1, {.invalidate = true}).result,
-      StoreResult::kExists);
+  EXPECT_EQ(item.state() & kCallerMarks, kItemStale);
+  EXPECT_EQ(item.exptime(), exptime);  // not the client's 0
 }
 
 TEST_F(StoreMetaTest, BinaryKeyMarkFollowsTheItem) {
-  store_.store(StoreMode::kSet, "k", "v", 0, 0, 0, {.key_binary = true});
+  store_.store(StoreMode::kSet, "k", "v", 0, 0, 0, {.set = kItemKeyBinary});
   EXPECT_NE(state_of("k") & kItemKeyBinary, 0);
   EXPECT_TRUE(store_.describe(*store_.peek("k").get()).key_binary);
   store_.store(StoreMode::kSet, "k", "v", 0, 0);

@@ -3,6 +3,7 @@
 
 #pragma once
 
+#include <functional>
 #include <utility>
 
 #include <asio/ip/address.hpp>
@@ -21,18 +22,26 @@ namespace mc::net {
 template <Codec C>
 class Server {
  public:
+  /// \brief Called once with the bound address, on the constructing thread, before any server
+  /// thread runs: what it sets up is visible to every connection without a lock or an atomic.
+  using OnListening = std::function<void(const asio::ip::tcp::endpoint&)>;
+
   /// \brief Binds to `options.listen`:`options.port` and starts `options.threads` threads.
   /// Throws asio::system_error if the address cannot be bound.
   /// \param options where to listen, threads, connection limits, flush timeout
   /// \param callbacks called for every connection, on that connection's thread
   /// \param prototype copied for each new connection (a codec may keep per-connection state)
-  Server(const ServerOptions& options, Callbacks<C> callbacks, C prototype = C{})
+  /// \param on_listening told the bound address (the port picked for port 0) before the
+  /// threads start
+  Server(const ServerOptions& options, Callbacks<C> callbacks, C prototype = C{},
+         const OnListening& on_listening = {})
       : options_(options),
         runtime_(options.threads, options.connection, std::move(callbacks), std::move(prototype)),
         acceptor_(runtime_.pool().context(0),
                   {asio::ip::make_address(options.listen), options.port}),
         endpoint_(acceptor_.local_endpoint()) {
     // [server-start]
+    if (on_listening) on_listening(endpoint_);  // no thread runs yet: nothing to race with
     auto& pool = runtime_.pool();
     acceptor_.start([&pool]() -> asio::io_context& { return pool.context(pool.next()); },
                     [this](Socket socket) { runtime_.adopt(std::move(socket)); });

@@ -34,6 +34,9 @@ bool has_data_block(const Request& request);
 /// \return false for ProtocolError and SkippedData
 bool compose_request(const Request& request, std::string& out);
 
+/// \brief The two-letter code of a meta reply (`HD`, `VA`, `EN`, ...), from reply.hpp.
+std::string_view meta_code(MetaStatus status);
+
 /// \brief Appends the wire form of `response`, data block included.
 void compose_response(const Response& response, std::string& out);
 

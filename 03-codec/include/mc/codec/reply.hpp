@@ -86,6 +86,15 @@ inline constexpr std::string_view kMetaEx = "EX";  ///< cas mismatch
 inline constexpr std::string_view kMetaNf = "NF";  ///< md/ma not found
 inline constexpr std::string_view kMetaMn = "MN";  ///< answer to mn
 inline constexpr std::string_view kMetaMe = "ME";  ///< answer to me
+/// \brief The whole answer to `mn`.
+inline constexpr std::string_view kMetaNoop = "MN\r\n";
+/// \brief The whole answer to `me` for a missing key.
+inline constexpr std::string_view kMetaDebugMiss = "EN\r\n";
+/// \brief `ma` with `N` could not make room for the new counter (memcached's wording).
+inline constexpr std::string_view kVivifyOutOfMemory =
+    "SERVER_ERROR Out of memory allocating new item\r\n";
+/// \brief `lru_crawler metadump` with a class list that is not "all", "hash" or ids 1 to 63.
+inline constexpr std::string_view kBadClass = "BADCLASS invalid class id\r\n";
 /// \brief A flag letter the meta parser does not know.
 inline constexpr std::string_view kInvalidFlag = "CLIENT_ERROR invalid flag\r\n";
 /// \brief The same flag twice (mg/ms).

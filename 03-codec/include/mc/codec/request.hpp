@@ -12,12 +12,10 @@
 #include <string_view>
 #include <variant>
 
+#include "mc/codec/limits.hpp"
 #include "mc/codec/tokens.hpp"
 
 namespace mc::codec {
-
-/// \brief The longest key memcached accepts (protocol.txt, "Keys").
-inline constexpr std::size_t kMaxKeyLength = 250;
 
 /// \brief The six storage commands.
 enum class StoreCommand { kSet, kAdd, kReplace, kAppend, kPrepend, kCas };
@@ -201,11 +199,19 @@ struct MetaDebugRequest {
                          const MetaDebugRequest&) = default;  ///< field by field
 };
 
+/// \brief Why the parser refused a line, for a server that counts refusals (memcached's
+/// `store_too_large`) without reading the reply text.
+enum class ErrorCause {
+  kBadRequest,  ///< the line or its data block broke the protocol
+  kTooLarge,    ///< a storage command's item is larger than the ItemSizeLimit
+};
+
 /// \brief A line memcached answers with an error but keeps the connection for: the caller
 /// sends `reply` (unless `noreply`) and reads on. Not a command: it is never composed.
 struct ProtocolError {
   std::string_view reply;  ///< one of the reply.hpp constants, with its `\r\n`
   bool noreply = false;    ///< the line said `noreply`, which silences errors too
+  ErrorCause cause = ErrorCause::kBadRequest;  ///< why, for the server's counters
   /// \brief A `set` or `ms` too large for the cache names its key here: memcached then
   /// deletes the key's old value, so that a reader never sees stale data. Empty otherwise.
   std::string_view stale_key = {};

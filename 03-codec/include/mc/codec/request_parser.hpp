@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "mc/codec/limits.hpp"
 #include "mc/codec/request.hpp"
 #include "mc/net/codec.hpp"
 
@@ -16,26 +17,6 @@ namespace mc::codec {
 /// \brief Without a newline, a line longer than this closes the connection, unless it is a
 /// `get`/`gets` line (those may be arbitrarily long). memcached's rule, in try_read_command.
 inline constexpr std::size_t kMaxLineWithoutNewline = 2048;
-
-/// \brief The item size rule the parser applies to storage commands, so that a value too large
-/// for the cache is refused with `SERVER_ERROR object too large for cache` before its bytes
-/// arrive, and those bytes are skipped.
-///
-/// memcached refuses an item when its whole slab allocation would exceed the item size limit
-/// (`-I`, 1 MiB by default): a 48-byte item header, the key and a NUL, 4 bytes of client flags
-/// when they are not zero, the value and its `\r\n`, and 8 bytes of CAS unless `-C` disabled it.
-/// A server sets these fields from its own options.
-struct ItemSizeLimit {
-  std::size_t max_item_size = 1024 * 1024;  ///< memcached's `-I`
-  bool use_cas = true;                      ///< false for memcached's `-C`
-  /// \brief Whether an item with this key length, client flags and value length fits.
-  bool fits(std::size_t key_length, std::uint32_t flags, std::size_t value_length) const {
-    constexpr std::size_t kItemHeader = 48;  // sizeof(item) in memcached 1.6 on 64-bit Linux
-    const std::size_t total =
-        kItemHeader + key_length + 1 + (flags != 0 ? 4 : 0) + value_length + 2 + (use_cas ? 8 : 0);
-    return total <= max_item_size;
-  }
-};
 
 /// \brief Parses memcached text-protocol requests from the front of a connection's read
 /// buffer, without copying: keys and data blocks are views into that buffer.
@@ -81,8 +62,7 @@ class RequestParser {
                                            MetaRequest request);
   mc::net::Decoded<Request> parse_other(const Line& line);
   mc::net::Decoded<Request> start_skipping(const Line& line, std::size_t bytes,
-                                           std::string_view reply, bool noreply,
-                                           std::string_view stale_key = {});
+                                           const ProtocolError& error);
   std::string_view preparse_meta_flags(const Line& line, std::size_t first, MetaRequest& request);
 
   ItemSizeLimit limit_;

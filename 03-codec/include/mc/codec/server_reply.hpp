@@ -86,6 +86,11 @@ class ReplyBytes {
   bool has_value_ = false;
 };
 
+/// \brief Fills `bytes` with `VALUE <key> <flags> <bytes>[ <cas>]\r\n` and a view of the value:
+/// the hot path of a get, which formats the line on the stack and allocates nothing for keys
+/// up to kMaxKeyLength.
+void compose_value(const ValueResponse& value, ReplyBytes& bytes);
+
 /// \brief Fills `bytes` with the reply for `response`. A VALUE or VA reply views its data; the
 /// other fields are copied into the line, so the response itself need not outlive the reply.
 void compose_reply_bytes(const Response& response, ReplyBytes& bytes);

@@ -10,8 +10,9 @@
 
 namespace mc::server {
 
-/// \brief Turns requests into store operations and replies. Each connection has one; it is
-/// two references, so making one per connection costs nothing.
+/// \brief Turns requests into calls on the storage engine (ShardedStore) and decides the
+/// answers; mc::codec writes their bytes. Each connection has one; it is two references, so
+/// making one per connection costs nothing.
 class Handler {
  public:
   /// \brief A handler for one connection of the server `context`, counting into `stats`.

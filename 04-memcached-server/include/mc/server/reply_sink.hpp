@@ -25,6 +25,12 @@ class ReplySink {
 
   /// \brief Queues a constant line such as codec::reply::kStored.
   void send_constant(std::string_view line) { send(codec::constant_reply<ItemHandle>(line)); }
+  /// \brief Queues a copy of `text`, which mc::codec composed (a `stats` group, a key dump).
+  void send_text(std::string_view text) {
+    Reply reply;
+    reply.bytes.set_line(text);
+    send(std::move(reply));
+  }
 };
 
 }  // namespace mc::server

@@ -17,7 +17,26 @@
 
 namespace mc::server {
 
-/// \brief N stores over one SegmentPool; a key always lives in the same one.
+/// \brief The storage engine: N stores over one SegmentPool; a key always lives in the same
+/// one.
+///
+/// This class is the whole boundary between the protocol and the cache. The handler
+/// (handler*.cpp, meta_update.cpp, key_dump.cpp, stats_report.cpp) calls:
+/// - with_shard(), and inside it the Store operations on one key: Store::store(),
+///   Store::get(), Store::gat(), Store::touch(), Store::remove(), Store::remove_quietly(),
+///   Store::delta(), Store::meta_get(), Store::meta_delete(), Store::meta_delta(),
+///   Store::set_exptime(), Store::mark(), Store::peek() and Store::describe();
+/// - prefetch(), before the lookups of a multi-key get;
+/// - for_each(), for what spans the cache: Store::flush_all(), Store::stats(),
+///   Store::slab_stats(), Store::reset_stats(), Store::visit_items(),
+///   Store::hash_table_bytes(), and the maintenance thread's Store::expire_segments() and
+///   Store::expire_some();
+/// - memory_in_use() and set_memory_limit().
+///
+/// Everything crosses as plain values: keys and values as string views, client flags and
+/// exptimes as numbers, outcomes as enums (StoreResult, DeltaResult, MetaDeleteResult) or small
+/// structs, items as ItemHandle. No codec type, reply text or flag letter enters the store: it
+/// keeps the meta commands' marks (kCallerMarks) and the handler decides what they mean.
 ///
 /// Threads shard the index, never the memory: every shard appends to segments of the same
 /// pool, and whichever needs room evicts the oldest segment of all, taking its owner's lock
@@ -71,6 +90,12 @@ class ShardedStore {
 
   /// \brief The memory every shard shares.
   SegmentPool& pool() { return pool_; }
+
+  /// \brief Memory in segments, every shard's (`total_malloced`).
+  std::size_t memory_in_use() const { return pool_.memory_in_use(); }
+
+  /// \brief `cache_memlimit`: a new memory limit for every shard; false if it cannot be applied.
+  bool set_memory_limit(std::size_t bytes) { return pool_.set_memory_limit(bytes); }
 
   /// \brief How many shards to use for `threads` I/O threads: one per thread, but never so
   /// many that the segments they are filling would be more than a sixteenth of the memory.

@@ -1,6 +1,7 @@
 /// \file
-/// \brief The text of memcached's `stats` groups, with memcached's field names and order, so
-/// that tools such as memcstat and memcached_exporter read cppmemcached like memcached.
+/// \brief What memcached's `stats` groups report, with memcached's field names and order, so
+/// that tools such as memcstat and memcached_exporter read cppmemcached like memcached. These
+/// functions choose names and values; codec::StatsText writes the lines.
 
 #pragma once
 

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mc/codec/limits.hpp"
 #include "mc/server/clock.hpp"
 #include "mc/server/hash_table.hpp"
 #include "mc/server/item.hpp"
@@ -24,24 +25,9 @@
 
 namespace mc::server {
 
-/// \brief memcached's longest key.
-inline constexpr std::size_t kMaxKeyLength = 250;
-
-/// \brief The size of memcached 1.6's item header on a 64-bit build (`sizeof(item)`).
-inline constexpr std::size_t kMemcachedItemHeader = 48;
-
-/// \brief The longest value memcached 1.6.18 stores under `-I item_size_max`.
-///
-/// memcached refuses an item whose total size exceeds `item_size_max`; that total is its
-/// 48-byte header, the key with a terminating NUL, the value with "\r\n", 4 bytes of flags
-/// when they are not 0, and 8 bytes of CAS unless `-C`. At `-I 1m`, CAS on and flags 0 that
-/// leaves 1,048,517 - key_length bytes (checked against the real memcached 1.6.18).
-constexpr std::size_t max_value_size(std::size_t item_size_max, std::size_t key_length,
-                                     std::uint32_t flags, bool cas_enabled) {
-  const std::size_t overhead =
-      kMemcachedItemHeader + key_length + 1 + 2 + (flags != 0 ? 4 : 0) + (cas_enabled ? 8 : 0);
-  return item_size_max > overhead ? item_size_max - overhead : 0;
-}
+// memcached's domain limits are defined once, in mc::codec (the lower layer), and named here.
+using codec::kMaxKeyLength;
+using codec::max_value_size;
 
 /// \brief The store's settings, from memcached's command-line flags.
 struct StoreOptions {
@@ -72,12 +58,17 @@ enum class StoreResult {
   kOutOfMemory,  ///< SERVER_ERROR out of memory storing object (set also deleted the old item)
 };
 
-/// \brief What a meta set (`ms`) adds to a storage command.
+/// \brief The item state bits the store keeps for its caller without reading them: the meta
+/// commands' stale, recache-token and base64-key marks, whose rules live in the handler
+/// (handler_meta.cpp, meta_update.cpp). A copy of an item (incr, invalidation) keeps them.
+inline constexpr std::uint8_t kCallerMarks = kItemStale | kItemTokenSent | kItemKeyBinary;
+
+/// \brief What a storage command sets on the item it stores, besides key, value and flags.
 struct StoreMarks {
-  /// \brief `I` with a cas: a unique older than the item's still stores the value, marked
-  /// stale and keeping the old exptime, so that a late writer cannot make stale data look fresh.
-  bool invalidate = false;
-  bool key_binary = false;  ///< `b`: the key came in base64, and meta replies echo it so
+  std::uint8_t set = 0;  ///< kCallerMarks bits for the new item (`ms b` sets kItemKeyBinary)
+  /// \brief An exptime already in clock time, used instead of the client's (a late `ms I`
+  /// write keeps the stale item's).
+  std::optional<RelTime> exptime = {};
 };
 
 /// \brief A storage command's result and the new item's CAS unique (0 unless stored).
@@ -120,8 +111,12 @@ struct MetaGetOutcome {
 /// \brief How a meta delete (`md`) goes about it.
 struct MetaDeleteOptions {
   std::optional<std::uint64_t> cas = {};  ///< `C`: delete only if the CAS unique matches
-  bool invalidate = false;                ///< `I`: mark stale (new CAS unique) instead of deleting
-  std::optional<RelTime> exptime = {};    ///< `T` with `I`: the stale item's new exptime
+  /// \brief Instead of deleting, keep the item under a new CAS unique (on a copy if a reply
+  /// still reads it), with the marks below; `md I` marks it stale this way.
+  bool invalidate = false;
+  std::uint8_t set_marks = 0;           ///< with `invalidate`: kCallerMarks bits to set
+  std::uint8_t clear_marks = 0;         ///< with `invalidate`: kCallerMarks bits to clear
+  std::optional<RelTime> exptime = {};  ///< with `invalidate`: the item's new exptime (`T`)
 };
 
 /// \brief What a meta delete did.
@@ -224,7 +219,8 @@ class Store {
   /// Counted as a get (or, with `touch`, a touch on a hit); a created item counts as a hit.
   MetaGetOutcome meta_get(std::string_view key, const MetaGetOptions& options);
 
-  /// \brief md: delete, or with `invalidate` mark stale, optionally only on a CAS match.
+  /// \brief md: delete, or with `invalidate` renew the CAS unique and set marks, optionally
+  /// only on a CAS match.
   MetaDeleteResult meta_delete(std::string_view key, const MetaDeleteOptions& options);
 
   /// \brief ma: incr/decr, optionally creating the counter; the result holds the item.
@@ -234,9 +230,12 @@ class Store {
   /// room for one, else on a copy with the same CAS unique, which `item` then refers to.
   void set_exptime(ItemHandle& item, RelTime exptime);
 
-  /// \brief Records that a client won the right to recache `item` (mg's W): later clients
-  /// are told Z until the item is replaced or invalidated again.
-  void mark_token_sent(const ItemHandle& item) { item.item_->add_state(kItemTokenSent); }
+  /// \brief Sets and clears kCallerMarks bits of a live item in place (mg's W sets
+  /// kItemTokenSent); ItemHandle::state() reads them. Other state bits are left alone.
+  void mark(const ItemHandle& item, std::uint8_t set, std::uint8_t clear = 0) {
+    item.item_->add_state(set & kCallerMarks);
+    item.item_->clear_state(clear & kCallerMarks);
+  }
 
   /// \brief The live item under `key`, without counting or bumping anything (`me`).
   ItemHandle peek(std::string_view key);
