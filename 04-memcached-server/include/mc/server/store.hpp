@@ -298,10 +298,13 @@ class Store {
   /// \brief `cache_memlimit`: a new memory limit for the pool; false if it cannot be applied.
   bool set_memory_limit(std::size_t bytes) { return pool_.set_memory_limit(bytes); }
   /// \brief How many segments a store fills at a time (see the private Lane).
-  static constexpr std::size_t kLanes = 4;
+  static constexpr std::size_t kLanes = 6;
   /// \brief Items up to this size in a segment (header included) count as small: they share
   /// segments only with small items, and an evicted segment's read ones move on.
   static constexpr std::size_t kSmallItem = 4096;
+  /// \brief Items up to this size share segments only with each other: a segment of them
+  /// holds hundreds of keys, and its hits per byte show it.
+  static constexpr std::size_t kTinyItem = 512;
 
   /// \brief The lock held around every call on this store, taken (without waiting) by the
   /// stores of the same pool before they evict one of its segments. Unset for a lone store.
@@ -338,14 +341,16 @@ class Store {
     std::size_t offset = 0;
   };
 
-  // New items go to one of four active segments, by whether they expire and by size. Items
+  // New items go to one of six active segments, by whether they expire and by size. Items
   // that expire share segments only with items that expire, so that whole segments expire
-  // together (Segcache keeps one per TTL range). Small items share segments only with small
-  // items, so that a segment of small, often read items is worth more than a segment of large
-  // ones, and the choice of a victim can tell them apart (see SegmentPool::pop_oldest()).
+  // together (Segcache keeps one per TTL range). Items share segments only with items of
+  // about their size (up to 512 bytes, up to 4 KiB, larger), so that a segment of small,
+  // often read items is worth more than a segment of large ones, and the choice of a victim
+  // can tell them apart (see SegmentPool::pop_oldest()).
   using Lane = std::size_t;
   static Lane lane_of(RelTime exptime, std::size_t footprint) {
-    return (footprint > kSmallItem ? 2 : 0) + (exptime != 0 ? 1 : 0);
+    const Lane tier = footprint <= kTinyItem ? 0 : footprint <= kSmallItem ? 1 : 2;
+    return 2 * tier + (exptime != 0 ? 1 : 0);
   }
 
   std::byte* reserve(std::size_t bytes, Lane lane);
@@ -384,7 +389,11 @@ class Store {
   SegmentPool& pool_;
   std::mutex* guard_ = nullptr;
   HashTable table_;
-  std::array<SegmentId, kLanes> active_ = {kNoSegment, kNoSegment, kNoSegment, kNoSegment};
+  std::array<SegmentId, kLanes> active_ = [] {
+    std::array<SegmentId, kLanes> none;
+    none.fill(kNoSegment);
+    return none;
+  }();
   std::vector<KeptItem> kept_;         // being moved out of a segment that is evicted
   std::vector<std::byte> kept_data_;   // their keys and values
   std::size_t kept_bytes_ = 0;         // the room they will take
