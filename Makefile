@@ -10,7 +10,7 @@ SHELL := /bin/bash
 PACKAGES := cmake ninja-build g++ make pkg-config \
 	libasio-dev libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev libcli11-dev \
 	libxxhash-dev libssl-dev doxygen graphviz clang-format-14 clang-14 libclang-rt-14-dev ccache \
-	gnuplot-nox memcached libmemcached-tools libmemcached-dev python3-pymemcache
+	gnuplot-nox memcached libmemcached-tools libmemcached-dev python3-pymemcache iproute2
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # ccache (found by cmake/Dependencies.cmake) reuses compiled files across rebuilds and clones:

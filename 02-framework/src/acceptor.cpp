@@ -8,11 +8,12 @@
 
 namespace mc::net {
 
-Acceptor::Acceptor(asio::io_context& io, const asio::ip::tcp::endpoint& endpoint) : acceptor_(io) {
+Acceptor::Acceptor(asio::io_context& io, const asio::ip::tcp::endpoint& endpoint, int backlog)
+    : acceptor_(io) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
   acceptor_.bind(endpoint);
-  acceptor_.listen();
+  acceptor_.listen(backlog);
 }
 
 void Acceptor::start(Pick pick, OnAccept on_accept) {

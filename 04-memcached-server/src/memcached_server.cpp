@@ -63,6 +63,7 @@ MemcachedServer::MemcachedServer(const Settings& settings, std::function<void()>
   options.listen = settings.net.listen;
   options.port = settings.net.port;
   options.threads = settings.net.threads;
+  options.backlog = settings.listen_backlog;
   options.connection.idle_timeout = settings.idle_timeout;
   const codec::ItemSizeLimit limit{settings.item_size_max, settings.cas_enabled};
   // The context holds the port, known only once the listener is bound (-p 0); the server

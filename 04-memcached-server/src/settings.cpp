@@ -76,6 +76,7 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& settings) {
   app.add_flag("-M,--disable-evictions", disable_evictions,
                "Return an error on memory exhausted instead of evicting");
   app.add_option("-b,--listen-backlog", settings.listen_backlog, "Listen backlog")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_flag("-d,--daemon", daemon, "Not supported: run under a service manager instead");
   // Accepted so that memcached command lines work unchanged, but without effect here.

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <cstdio>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -63,6 +65,35 @@ TEST_F(ServerTest, StatsSettingsShowsThePortChosenForPortZero) {
     if (line.starts_with("STAT tcpport ")) tcpport = line;
   }
   EXPECT_EQ(tcpport, fmt::format("STAT tcpport {}\r\n", port_));
+}
+
+// The listen queue's length, as the kernel reports it for a listening socket (`ss`'s Send-Q).
+int listen_backlog_of(std::uint16_t port) {
+  const std::string command = fmt::format("ss -Hltn 'sport = :{}'", port);
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return -1;
+  char line[512] = {};
+  const bool read = std::fgets(line, sizeof line, pipe) != nullptr;
+  ::pclose(pipe);
+  if (!read) return -1;
+  std::istringstream fields(line);
+  std::string state;
+  int queued = 0;
+  int backlog = -1;
+  fields >> state >> queued >> backlog;
+  return backlog;
+}
+
+TEST_F(ServerTest, ListenBacklogReachesListen) {
+  start({"-b", "37"});
+  EXPECT_EQ(listen_backlog_of(port_), 37);
+  LineClient client(port_);
+  client.send("stats settings\r\n");
+  std::string backlog;
+  for (std::string line = client.read_line(); line != "END\r\n"; line = client.read_line()) {
+    if (line.starts_with("STAT tcp_backlog ")) backlog = line;
+  }
+  EXPECT_EQ(backlog, "STAT tcp_backlog 37\r\n");
 }
 
 TEST_F(ServerTest, ShutdownCommandStopsTheServerWhenEnabled) {

@@ -26,9 +26,10 @@ class Acceptor {
   /// \brief Receives each accepted socket, on the acceptor's thread.
   using OnAccept = std::function<void(Socket)>;
 
-  /// \brief Opens, binds (with SO_REUSEADDR) and listens. Throws asio::system_error if the
-  /// address is taken or invalid: a startup error, not a runtime one.
-  Acceptor(asio::io_context& io, const asio::ip::tcp::endpoint& endpoint);
+  /// \brief Opens, binds (with SO_REUSEADDR) and listens with a queue of `backlog`
+  /// connections. Throws asio::system_error if the address is taken or invalid: a startup
+  /// error, not a runtime one.
+  Acceptor(asio::io_context& io, const asio::ip::tcp::endpoint& endpoint, int backlog = 1024);
 
   /// \brief The bound address; with port 0, the port the kernel picked.
   asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }

@@ -27,7 +27,10 @@ struct ServerOptions {
   std::string listen = "127.0.0.1";  ///< address to listen on
   std::uint16_t port = 0;            ///< TCP port; 0 lets the kernel pick a free one
   unsigned threads = 1;              ///< I/O threads, each with its own io_context
-  ConnectionOptions connection;      ///< limits of every accepted connection
+  /// Connections the kernel may hold ready before they are accepted (`listen()`'s backlog;
+  /// the kernel caps it at net.core.somaxconn).
+  int backlog = 1024;
+  ConnectionOptions connection;  ///< limits of every accepted connection
   /// How long Server::stop() lets writers flush what is queued before it closes every
   /// connection regardless.
   std::chrono::milliseconds flush_timeout{500};

@@ -38,7 +38,7 @@ class Server {
       : options_(options),
         runtime_(options.threads, options.connection, std::move(callbacks), std::move(prototype)),
         acceptor_(runtime_.pool().context(0),
-                  {asio::ip::make_address(options.listen), options.port}),
+                  {asio::ip::make_address(options.listen), options.port}, options.backlog),
         endpoint_(acceptor_.local_endpoint()) {
     // [server-start]
     if (on_listening) on_listening(endpoint_);  // no thread runs yet: nothing to race with

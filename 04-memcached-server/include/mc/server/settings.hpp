@@ -28,7 +28,7 @@ struct Settings {
   bool flush_enabled = true;             ///< `-F` turns `flush_all` off
   bool evictions = true;                 ///< `-M` answers out-of-memory instead of evicting
   unsigned reqs_per_event = 20;          ///< `-R`: accepted for compatibility
-  unsigned listen_backlog = 1024;        ///< `-b`: the listen queue
+  int listen_backlog = 1024;             ///< `-b`: the listen queue, passed to listen()
   std::chrono::seconds idle_timeout{0};  ///< `-o idle_timeout=N`; 0 = never
   std::vector<std::string> ignored;      ///< flags accepted for compatibility, without effect
 };
