@@ -19,8 +19,9 @@ std::optional<ConnectionRegistry::Entry> ConnectionRegistry::add(int fd, std::st
   return std::prev(open_.end());
 }
 
-void ConnectionRegistry::remove(Entry entry) {
+void ConnectionRegistry::remove(Entry entry, bool idle_kick) {
   std::lock_guard lock(mutex_);
+  if (idle_kick) ++idle_kicks_;
   closed_bytes_read_ += entry->io->bytes_read.load(std::memory_order_relaxed);
   closed_bytes_written_ += entry->io->bytes_written.load(std::memory_order_relaxed);
   closed_commands_ += entry->commands;
@@ -29,7 +30,7 @@ void ConnectionRegistry::remove(Entry entry) {
 
 ConnectionRegistry::Totals ConnectionRegistry::totals() const {
   std::lock_guard lock(mutex_);
-  Totals totals{open_.size(),          total_,          rejected_, closed_bytes_read_,
+  Totals totals{open_.size(),          total_,          rejected_, idle_kicks_, closed_bytes_read_,
                 closed_bytes_written_, closed_commands_};
   for (const auto& info : open_) {
     totals.bytes_read += info.io->bytes_read.load(std::memory_order_relaxed);
@@ -42,6 +43,7 @@ ConnectionRegistry::Totals ConnectionRegistry::totals() const {
 void ConnectionRegistry::reset() {
   std::lock_guard lock(mutex_);
   closed_commands_ = {};
+  idle_kicks_ = 0;  // a per-thread counter in memcached, and those are reset
   for (auto& info : open_) {
     // Owned by the connections' threads; a bump racing with this may survive, as in memcached.
     info.commands.cmd_flush.store(0, std::memory_order_relaxed);

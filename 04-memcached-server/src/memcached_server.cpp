@@ -109,7 +109,8 @@ net::Callbacks<ServerCodec> MemcachedServer::callbacks() {
             auto* state = std::any_cast<StatePointer>(&connection.context());
             if (!state) return;
             common::log_info("{} disconnected: {}", peer_name(connection), reason.message());
-            context_->connections().remove((*state)->entry());
+            context_->connections().remove((*state)->entry(),
+                                           reason == make_error_code(net::Error::kIdleTimeout));
             connection.context().reset();
           },
   };

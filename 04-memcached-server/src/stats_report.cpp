@@ -93,6 +93,8 @@ std::string general_stats(ServerContext& context) {
   out.add("store_no_memory", connections.commands.store_no_memory);
   out.add("auth_cmds", 0);
   out.add("auth_errors", 0);
+  // memcached lists it only when idle connections are closed at all.
+  if (context.settings().idle_timeout.count() > 0) out.add("idle_kicks", connections.idle_kicks);
   out.add("bytes_read", connections.bytes_read);
   out.add("bytes_written", connections.bytes_written);
   out.add("limit_maxbytes", context.memory_limit());

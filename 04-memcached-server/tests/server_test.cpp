@@ -96,6 +96,24 @@ TEST_F(ServerTest, ListenBacklogReachesListen) {
   EXPECT_EQ(backlog, "STAT tcp_backlog 37\r\n");
 }
 
+TEST_F(ServerTest, IdleConnectionsAreClosedAndCountedAsIdleKicks) {
+  start({"-o", "idle_timeout=1"});
+  LineClient idle(port_);
+  EXPECT_TRUE(idle.wait_closed());  // bounded: a few seconds at most
+  // The server counts the kick once the connection's tasks have ended, a moment after the
+  // close the client saw: ask a bounded number of times.
+  std::string kicks;
+  for (int attempt = 0; attempt < 100 && kicks != "STAT idle_kicks 1\r\n"; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(10ms);
+    LineClient client(port_);
+    client.send("stats\r\n");
+    for (std::string line = client.read_line(); line != "END\r\n"; line = client.read_line()) {
+      if (line.starts_with("STAT idle_kicks ")) kicks = line;
+    }
+  }
+  EXPECT_EQ(kicks, "STAT idle_kicks 1\r\n");
+}
+
 TEST_F(ServerTest, ShutdownCommandStopsTheServerWhenEnabled) {
   start({"-A"});
   LineClient client(port_);

@@ -38,8 +38,9 @@ class ConnectionRegistry {
   std::optional<Entry> add(int fd, std::string peer, const net::ConnectionStats& io, RelTime now,
                            std::size_t limit);
 
-  /// \brief Unregisters a connection, keeping its byte counts in the totals.
-  void remove(Entry entry);
+  /// \brief Unregisters a connection, keeping its byte counts in the totals; `idle_kick`:
+  /// it was closed for being idle too long (`-o idle_timeout`).
+  void remove(Entry entry, bool idle_kick = false);
 
   /// \brief Calls `visit(const ConnectionInfo&)` for each open connection, under the lock.
   template <typename Visit>
@@ -56,6 +57,7 @@ class ConnectionRegistry {
     std::uint64_t current = 0;        ///< curr_connections
     std::uint64_t total = 0;          ///< total_connections
     std::uint64_t rejected = 0;       ///< rejected_connections
+    std::uint64_t idle_kicks = 0;     ///< idle_kicks
     std::uint64_t bytes_read = 0;     ///< bytes_read, open and closed connections
     std::uint64_t bytes_written = 0;  ///< bytes_written, open and closed connections
     CommandTotals commands;           ///< command counters, open and closed connections
@@ -69,6 +71,7 @@ class ConnectionRegistry {
   std::list<ConnectionInfo> open_;
   std::uint64_t total_ = 0;
   std::uint64_t rejected_ = 0;
+  std::uint64_t idle_kicks_ = 0;
   std::uint64_t closed_bytes_read_ = 0;
   std::uint64_t closed_bytes_written_ = 0;
   CommandTotals closed_commands_;
