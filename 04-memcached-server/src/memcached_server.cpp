@@ -64,12 +64,14 @@ MemcachedServer::MemcachedServer(const Settings& settings, std::function<void()>
   options.port = settings.net.port;
   options.threads = settings.net.threads;
   options.backlog = settings.listen_backlog;
+  options.accept_pauses = &accept_pauses_;
   options.connection.idle_timeout = settings.idle_timeout;
   const codec::ItemSizeLimit limit{settings.item_size_max, settings.cas_enabled};
   // The context holds the port, known only once the listener is bound (-p 0); the server
   // tells us before its threads start, so every connection sees the context complete.
   const auto make_context = [&](const asio::ip::tcp::endpoint& bound) {
-    context_ = std::make_unique<ServerContext>(settings, bound.port(), std::move(on_shutdown));
+    context_ = std::make_unique<ServerContext>(settings, bound.port(), std::move(on_shutdown),
+                                               &accept_pauses_);
   };
   server_ = std::make_unique<net::Server<ServerCodec>>(options, callbacks(), ServerCodec(limit),
                                                        make_context);

@@ -15,14 +15,16 @@ StoreOptions store_options(const Settings& settings) {
 }  // namespace
 
 ServerContext::ServerContext(const Settings& settings, std::uint16_t port,
-                             std::function<void()> shutdown)
+                             std::function<void()> shutdown,
+                             const std::atomic<std::uint64_t>* accept_pauses)
     : settings_(settings),
       port_(port),
       started_(clock_.now()),
       store_(store_options(settings), clock_,
              ShardedStore::shards_for(settings.net.threads, store_options(settings))),
       memory_limit_(settings.memory_limit),
-      shutdown_(std::move(shutdown)) {}
+      shutdown_(std::move(shutdown)),
+      accept_pauses_(accept_pauses) {}
 
 bool ServerContext::set_memory_limit(std::size_t bytes) {
   if (!store_.set_memory_limit(bytes)) return false;

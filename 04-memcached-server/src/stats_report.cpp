@@ -99,7 +99,7 @@ std::string general_stats(ServerContext& context) {
   out.add("bytes_written", connections.bytes_written);
   out.add("limit_maxbytes", context.memory_limit());
   out.add("accepting_conns", 1);
-  out.add("listen_disabled_num", 0);
+  out.add("listen_disabled_num", context.accept_pauses());
   out.add("time_in_listen_disabled_us", 0);
   out.add("threads", context.settings().net.threads);
   out.add("conn_yields", 0);

@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <deque>
 #include <random>
 #include <sstream>
 #include <string>
@@ -112,6 +113,49 @@ TEST_F(ServerTest, IdleConnectionsAreClosedAndCountedAsIdleKicks) {
     }
   }
   EXPECT_EQ(kicks, "STAT idle_kicks 1\r\n");
+}
+
+TEST(ServerLimits, OutOfFileDescriptorsPausesAcceptingAndResumes) {
+  // 48 descriptors: the server itself uses about 17, so some 30 connections are accepted,
+  // then accept fails with EMFILE while the rest wait in the listen queue.
+  auto server = mc::testing::Process::start(
+      "/usr/bin/prlimit", {"--nofile=48", CPPMEMCACHED_PATH, "-p", "0", "-t", "1"});
+  const std::uint16_t port = mc::testing::wait_for_listening(server);
+  std::deque<LineClient> clients;
+  for (int i = 0; i < 60; ++i) clients.emplace_back(port);
+  // The first connection was accepted; ask it until the server has run out (bounded).
+  const auto disabled = [&clients] {
+    clients.front().send("stats\r\n");
+    std::string found;
+    for (std::string line = clients.front().read_line(); line != "END\r\n";
+         line = clients.front().read_line()) {
+      if (line.starts_with("STAT listen_disabled_num ")) found = line;
+    }
+    return found;
+  };
+  std::string pauses = disabled();
+  for (int attempt = 0; attempt < 500 && pauses == "STAT listen_disabled_num 0\r\n"; ++attempt) {
+    std::this_thread::sleep_for(10ms);
+    pauses = disabled();
+  }
+  EXPECT_EQ(pauses, "STAT listen_disabled_num 1\r\n");
+  // Free descriptors: the server accepts the 20 connections left, and serves them.
+  for (int i = 0; i < 40; ++i) clients.pop_front();
+  for (LineClient& client : clients) {
+    client.send("version\r\n");
+    ASSERT_TRUE(client.read_line().starts_with("VERSION "));
+  }
+  clients.clear();
+  EXPECT_EQ(server.stop(), 0);
+  // Said once per pause, not once per failed accept.
+  const std::string log = server.stderr_text();
+  std::size_t warnings = 0;
+  for (std::size_t at = log.find("accept failed"); at != std::string::npos;
+       at = log.find("accept failed", at + 1)) {
+    ++warnings;
+  }
+  EXPECT_GE(warnings, 1u);
+  EXPECT_LE(warnings, 3u) << log;
 }
 
 TEST_F(ServerTest, ShutdownCommandStopsTheServerWhenEnabled) {

@@ -3,11 +3,14 @@
 
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
 
 namespace mc::net {
 
@@ -34,16 +37,19 @@ class Acceptor {
   /// \brief The bound address; with port 0, the port the kernel picked.
   asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
 
-  /// \brief Starts the accept loop. Call once.
-  void start(Pick pick, OnAccept on_accept);
+  /// \brief Starts the accept loop. Call once. If `pauses` is set, the loop counts there
+  /// each time it stops accepting for lack of file descriptors.
+  void start(Pick pick, OnAccept on_accept, std::atomic<std::uint64_t>* pauses = nullptr);
 
   /// \brief Closes the listening socket; the accept loop ends. Thread-safe and idempotent.
   void close();
 
  private:
-  asio::awaitable<void> accept_loop(Pick pick, OnAccept on_accept);
+  asio::awaitable<void> accept_loop(Pick pick, OnAccept on_accept,
+                                    std::atomic<std::uint64_t>* pauses);
 
   asio::ip::tcp::acceptor acceptor_;
+  asio::steady_timer pause_;  // the accept loop waits here while out of file descriptors
 };
 
 }  // namespace mc::net

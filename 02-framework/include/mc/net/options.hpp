@@ -3,6 +3,7 @@
 
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +31,9 @@ struct ServerOptions {
   /// Connections the kernel may hold ready before they are accepted (`listen()`'s backlog;
   /// the kernel caps it at net.core.somaxconn).
   int backlog = 1024;
+  /// If set, counts the times the accept loop paused for lack of file descriptors
+  /// (memcached's `listen_disabled_num`); it must outlive the server.
+  std::atomic<std::uint64_t>* accept_pauses = nullptr;
   ConnectionOptions connection;  ///< limits of every accepted connection
   /// How long Server::stop() lets writers flush what is queued before it closes every
   /// connection regardless.

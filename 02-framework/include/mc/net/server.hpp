@@ -44,7 +44,8 @@ class Server {
     if (on_listening) on_listening(endpoint_);  // no thread runs yet: nothing to race with
     auto& pool = runtime_.pool();
     acceptor_.start([&pool]() -> asio::io_context& { return pool.context(pool.next()); },
-                    [this](Socket socket) { runtime_.adopt(std::move(socket)); });
+                    [this](Socket socket) { runtime_.adopt(std::move(socket)); },
+                    options.accept_pauses);
     pool.start();
     // [server-start]
   }

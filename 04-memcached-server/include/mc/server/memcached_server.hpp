@@ -3,6 +3,7 @@
 
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -51,6 +52,7 @@ class MemcachedServer {
   net::Callbacks<ServerCodec> callbacks();
   void start_maintenance();
 
+  std::atomic<std::uint64_t> accept_pauses_{0};  // listen_disabled_num; outlives server_
   std::unique_ptr<ServerContext> context_;
   std::unique_ptr<net::Server<ServerCodec>> server_;
   asio::io_context maintenance_io_{1};

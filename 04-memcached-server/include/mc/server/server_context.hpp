@@ -23,8 +23,10 @@ namespace mc::server {
 class ServerContext {
  public:
   /// \brief Builds the store from `settings`, for a server listening on `port` (the port
-  /// actually bound, which `-p 0` leaves to the kernel). `shutdown` asks the server to stop.
-  ServerContext(const Settings& settings, std::uint16_t port, std::function<void()> shutdown = {});
+  /// actually bound, which `-p 0` leaves to the kernel). `shutdown` asks the server to stop;
+  /// `accept_pauses`, if given, is where the accept loop counts its pauses.
+  ServerContext(const Settings& settings, std::uint16_t port, std::function<void()> shutdown = {},
+                const std::atomic<std::uint64_t>* accept_pauses = nullptr);
 
   ServerContext(const ServerContext&) = delete;
   ServerContext& operator=(const ServerContext&) = delete;
@@ -47,6 +49,10 @@ class ServerContext {
   std::size_t memory_limit() const { return memory_limit_.load(std::memory_order_relaxed); }
   /// \brief `cache_memlimit`: applies a new memory limit to the store; false if it cannot.
   bool set_memory_limit(std::size_t bytes);
+  /// \brief Times accepting paused for lack of file descriptors (`listen_disabled_num`).
+  std::uint64_t accept_pauses() const {
+    return accept_pauses_ != nullptr ? accept_pauses_->load(std::memory_order_relaxed) : 0;
+  }
   /// \brief The `shutdown` command: asks the server to stop (if it was given a way to).
   void request_shutdown() const {
     if (shutdown_) shutdown_();
@@ -61,6 +67,7 @@ class ServerContext {
   ConnectionRegistry connections_;
   std::atomic<std::size_t> memory_limit_;  // cache_memlimit changes it
   const std::function<void()> shutdown_;
+  const std::atomic<std::uint64_t>* const accept_pauses_;
 };
 
 }  // namespace mc::server
