@@ -183,9 +183,13 @@ void Store::replace(Chunk current, Chunk replacement, std::uint64_t hash) {
 }
 
 void Store::link_or_replace(Chunk current, Chunk fresh, std::uint64_t hash) {
-  // The current item may have been evicted while the fresh one was allocated (it was only
-  // pinned, which keeps its bytes, not its place in the table).
-  if (current.item != nullptr && is_linked(*current.item)) {
+  // Making room for the fresh item may have evicted the current one (it was only pinned,
+  // which keeps its bytes, not its place in the table), or moved it on to another segment
+  // (a kept item). Whatever the table holds for the key now is what the fresh item replaces.
+  if (current.item == nullptr || !is_linked(*current.item)) {
+    current = table_.find(fresh.item->key(), hash);
+  }
+  if (current.item != nullptr) {
     replace(current, fresh, hash);
   } else {
     link(fresh, hash);

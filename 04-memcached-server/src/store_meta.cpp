@@ -124,7 +124,9 @@ void Store::set_exptime(ItemHandle& item, RelTime exptime) {
   // evicted a moment later.
   const Chunk copy = copy_of(current, exptime);
   if (copy.item == nullptr) return;
-  replace({&current, pool_.ref_of(&current)}, copy, HashTable::hash(current.key()));
+  // Making room may have evicted the item itself (the handle keeps its bytes, not its place):
+  // then the copy is linked anew, as the touch asked for it to live on.
+  link_or_replace({&current, pool_.ref_of(&current)}, copy, HashTable::hash(current.key()));
   copy.item->set_last_access(current.last_access());
   item = handle_to(copy.item);
 }

@@ -109,8 +109,11 @@ StoreOutcome Store::store(StoreMode mode, std::string_view key, std::string_view
   if (fresh.item == nullptr) {
     const bool appending = mode == StoreMode::kAppend || mode == StoreMode::kPrepend;
     outcome.result = appending ? StoreResult::kNotStored : StoreResult::kOutOfMemory;
-    if (mode == StoreMode::kSet && current != nullptr && is_linked(*current)) {
-      unlink(old.chunk, old.hash);
+    // A failed set drops the old value, wherever making room may have moved it.
+    if (mode == StoreMode::kSet) {
+      if (const Chunk linked = table_.find(key, old.hash); linked.item != nullptr) {
+        unlink(linked, old.hash);
+      }
     }
   } else {
     if (mode == StoreMode::kCas) ++stats_.cas_hits;

@@ -277,6 +277,38 @@ TEST_F(StoreMemoryTest, ItemsArePackedInTwoByteSteps) {
   EXPECT_EQ(store.memory_in_use(), (items + per_segment - 1) / per_segment * kUnit);
 }
 
+TEST_F(StoreMemoryTest, ASetWhoseOldItemMovesOnWhileMakingRoomReplacesTheMovedCopy) {
+  Store store(segments(3), clock_);
+  store.store(StoreMode::kSet, "expiring", "e", 0, 1000);  // a lane with room to keep items in
+  const int n = per_segment();
+  for (int i = 0; i < 2 * n; ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 0);
+  ASSERT_TRUE(store.get(key_of(0)));  // read since written: it moves on if its segment goes
+  // No room left: making room for the new value evicts key0's segment, and key0's old value
+  // moves on, kept, while the set is under way. The new value must replace that copy.
+  ASSERT_EQ(store.store(StoreMode::kSet, key_of(0), "new", 0, 0).result, StoreResult::kStored);
+  EXPECT_EQ(store.get(key_of(0)).value(), "new");
+  ASSERT_TRUE(store.remove(key_of(0)));
+  EXPECT_FALSE(store.get(key_of(0)));  // no second, older copy left behind
+}
+
+TEST_F(StoreMemoryTest, ATouchThatEvictsItsOwnItemStillKeepsIt) {
+  Store store(segments(2), clock_);
+  // Two segments of items without an exptime: the first sealed, the second active.
+  const int n = per_segment();
+  for (int i = 0; i < n + 1; ++i) store.store(StoreMode::kSet, key_of(i), value_, 0, 0);
+  const std::uint64_t cas = store.peek(key_of(0)).cas();
+  // The copy with room for an exptime needs a segment of its own lane: the only one to
+  // evict is the one that holds the item being touched.
+  const ItemHandle touched = store.gat(key_of(0), 100);
+  ASSERT_TRUE(touched);
+  EXPECT_EQ(touched.value(), value_);
+  const ItemHandle now = store.peek(key_of(0));
+  ASSERT_TRUE(now);
+  EXPECT_EQ(now.cas(), cas);
+  EXPECT_EQ(clock_.seconds_left(now.exptime()), 100);
+  EXPECT_GE(store.stats().evictions, 1u);
+}
+
 TEST_F(StoreMemoryTest, OptionalFieldsCostOnlyTheItemsThatUseThem) {
   Store store(segments(4), clock_);
   store.store(StoreMode::kSet, "plain", "v", 0, 0);
