@@ -1,6 +1,6 @@
 // Where the store's memory comes from: items appended to segments of the pool, room made when
-// the pool is full (the eviction itself is in store_eviction.cpp), and the linking, unlinking
-// and reference counting of items.
+// the pool is full (the eviction itself is in store_eviction.cpp), and the linking and
+// unlinking of items, which tells a segment when its last item is gone.
 #include <algorithm>
 #include <cassert>
 #include <cstring>

@@ -1,7 +1,7 @@
 /// \file
 /// \brief The cache: memcached 1.6's storage semantics over a log of segments, a hash table and
-/// FIFO eviction with a second chance. Independent of any protocol type: keys and values are
-/// string views.
+/// eviction of whole segments, the least read per byte first. Independent of any protocol
+/// type: keys and values are string views.
 
 #pragma once
 
@@ -159,8 +159,9 @@ struct ItemInfo {
 };
 
 /// \brief The cache, in memcached terms: items appended to segments of a SegmentPool, a
-/// chained hash table, eviction of the oldest segment with a second chance for items read
-/// since they were written, lazy expiry plus an incremental sweep.
+/// chained hash table, eviction of the segment that earned the fewest hits per byte for its
+/// age (items read since they were written move on), whole segments freed when their items
+/// expire, lazy expiry plus an incremental sweep.
 ///
 /// Not thread-safe: one thread at a time (a shard's lock) makes every call. Only the
 /// ItemHandle objects it returns may travel to and die on other threads. Every handle must be
