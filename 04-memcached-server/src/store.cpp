@@ -4,11 +4,6 @@
 
 namespace mc::server {
 
-namespace {
-bool valid_key(std::string_view key) { return !key.empty() && key.size() <= kMaxKeyLength; }
-
-}  // namespace
-
 Store::Store(const StoreOptions& options, const Clock& clock)
     : options_(options),
       clock_(clock),

@@ -8,10 +8,6 @@
 
 namespace mc::server {
 
-namespace {
-bool valid_key(std::string_view key) { return !key.empty() && key.size() <= kMaxKeyLength; }
-}  // namespace
-
 //! [meta-get]
 MetaGetOutcome Store::meta_get(std::string_view key, const MetaGetOptions& options) {
   MetaGetOutcome outcome;

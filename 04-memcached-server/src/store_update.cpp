@@ -36,8 +36,6 @@ bool parse_counter(std::string_view text, std::uint64_t& out) {
 }
 //! [parse-counter]
 
-bool valid_key(std::string_view key) { return !key.empty() && key.size() <= kMaxKeyLength; }
-
 }  // namespace
 
 //! [store]

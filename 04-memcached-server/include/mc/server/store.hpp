@@ -325,6 +325,10 @@ class Store {
     Miss miss = Miss::kAbsent;
   };
 
+  // What memcached accepts as a key: 1 to 250 bytes (the parser has checked the characters).
+  static bool valid_key(std::string_view key) {
+    return !key.empty() && key.size() <= kMaxKeyLength;
+  }
   Lookup lookup(std::string_view key);
   bool is_dead(const Item& item) const;
   Chunk allocate(const ItemFields& fields);
