@@ -24,7 +24,7 @@ Store::~Store() { pool_.release_all_of(this); }
 
 bool Store::is_dead(const Item& item) const {
   // Flushed: stored before the last flush_all took effect (see flush_all()).
-  if (unique_of(item) < oldest_live_cas_) return true;
+  if (is_flushed(item)) return true;
   const RelTime exptime = item.exptime();
   return exptime != 0 && exptime <= clock_.now();
 }
@@ -57,7 +57,7 @@ Store::Lookup Store::lookup(std::string_view key) {
   if (chunk.item == nullptr) return result;
   // Lazy expiry: a dead item is removed by whoever finds it. memcached counts these on every
   // kind of lookup, not only on get.
-  if (unique_of(*chunk.item) < oldest_live_cas_) {
+  if (is_flushed(*chunk.item)) {
     ++stats_.get_flushed;
     result.miss = Miss::kFlushed;
     unlink(chunk, result.hash);

@@ -224,7 +224,7 @@ void Store::count_reclaimed(const Item& item, bool crawling) {
   SlabClassStats& counters =
       class_stats_[static_cast<std::size_t>(SizeClasses::of(item.total_size()))];
   // As memcached's crawler: flushed items are not counted as unfetched.
-  if (!item.has(kItemFetched) && unique_of(item) >= oldest_live_cas_) {
+  if (!item.has(kItemFetched) && !is_flushed(item)) {
     ++stats_.expired_unfetched;
     ++counters.expired_unfetched;
   }

@@ -237,6 +237,10 @@ class Store {
   std::size_t room_in_active(Lane lane) const;
   void expire_at(Item& item, RelTime exptime);
   std::uint64_t unique_of(const Item& item) const { return pool_.unique_of(item); }
+  // Stored before the last flush_all took effect. Without a flush, no segment is looked at.
+  bool is_flushed(const Item& item) const {
+    return oldest_live_cas_ != 0 && unique_of(item) < oldest_live_cas_;
+  }
   std::uint64_t cas_of(const Item& item) const { return pool_.cas_of(item); }
   std::size_t drop_expired_segments(bool crawling);
   bool drop_expired_items(SegmentId id, bool crawling);
