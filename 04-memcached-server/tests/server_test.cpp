@@ -116,6 +116,11 @@ TEST_F(ServerTest, IdleConnectionsAreClosedAndCountedAsIdleKicks) {
 }
 
 TEST(ServerLimits, OutOfFileDescriptorsPausesAcceptingAndResumes) {
+#ifdef MC_SANITIZE_UNDEFINED
+  // UBSan checks a virtual call's vtable by writing it into a pipe; at the descriptor limit
+  // the pipe cannot be opened and it reports a false "invalid vptr" and stops the server.
+  GTEST_SKIP() << "UBSan's runtime needs free file descriptors, which this test uses up";
+#endif
   // 48 descriptors: the server itself uses about 17, so some 30 connections are accepted,
   // then accept fails with EMFILE while the rest wait in the listen queue.
   auto server = mc::testing::Process::start(
