@@ -223,8 +223,8 @@ TEST(Connection, IdleTimeoutClosesASilentConnection) {
   EXPECT_EQ(log.events(), expected);
 }
 
-TEST(Connection, DefaultsBoundTheQueueAt64MiB) {
-  EXPECT_EQ(ConnectionOptions{}.max_queued_bytes, 64u << 20);
+TEST(Connection, DefaultsBoundWhatAConnectionHoldsAt64MiB) {
+  EXPECT_EQ(ConnectionOptions{}.max_held_bytes, 64u << 20);
   EXPECT_EQ(ConnectionOptions{}.idle_timeout, 0ms);
 }
 

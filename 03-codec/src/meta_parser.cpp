@@ -216,7 +216,7 @@ Decoded<Request> RequestParser::parse_meta_set(std::string_view input, const Lin
                           {reply::kTooLarge, false, ErrorCause::kTooLarge, request.key});
   }
   const std::size_t total = line.consumed + data_bytes;
-  if (input.size() < total) return {};
+  if (input.size() < total) return Decoded<Request>{DecodeStatus::kNeedMore, 0, {}, total};
   if (input.substr(total - 2, 2) != reply::kCrlf) {
     return Decoded<Request>{DecodeStatus::kMessage, total, ProtocolError{reply::kBadDataChunk}};
   }

@@ -17,18 +17,23 @@ Decoded<Request> message(std::size_t consumed, Request request) {
   return {DecodeStatus::kMessage, consumed, std::move(request)};
 }
 
+// Not a whole request yet; it will be `total` bytes long (the reader makes room once).
+Decoded<Request> need_more(std::size_t total) { return {DecodeStatus::kNeedMore, 0, {}, total}; }
+
 Decoded<Request> error_reply(std::size_t consumed, std::string_view reply, bool noreply = false) {
   return message(consumed, ProtocolError{reply, noreply});
 }
 
 // With no newline yet and more than 2048 bytes waiting, memcached assumes junk and closes,
-// except for a get/gets line (at most 100 leading spaces), which may be a huge multi-get.
-bool too_long_without_newline(std::string_view input) {
+// except for a get/gets line (at most 100 leading spaces), which may be a huge multi-get. We
+// let such a line grow as long as the largest item, so that the read buffer stays bounded.
+bool too_long_without_newline(std::string_view input, std::size_t max_get_line) {
   if (input.size() <= kMaxLineWithoutNewline) return false;
   const std::size_t start = input.find_first_not_of(' ');
   if (start == std::string_view::npos || start > 100) return true;
   const std::string_view line = input.substr(start);
-  return !line.starts_with("get ") && !line.starts_with("gets ");
+  if (!line.starts_with("get ") && !line.starts_with("gets ")) return true;
+  return input.size() > max_get_line;
 }
 
 // memcached's set_noreply_maybe: the last token decides.
@@ -53,7 +58,8 @@ Decoded<Request> RequestParser::parse(std::string_view input) {
   }
   const auto* newline = static_cast<const char*>(std::memchr(input.data(), '\n', input.size()));
   if (newline == nullptr) {
-    return {too_long_without_newline(input) ? DecodeStatus::kError : DecodeStatus::kNeedMore};
+    return {too_long_without_newline(input, limit_.max_item_size) ? DecodeStatus::kError
+                                                                  : DecodeStatus::kNeedMore};
   }
   Line line;
   std::size_t length = static_cast<std::size_t>(newline - input.data());
@@ -170,7 +176,7 @@ Decoded<Request> RequestParser::parse_storage(std::string_view input, const Line
                           {reply::kTooLarge, noreply, ErrorCause::kTooLarge, stale});
   }
   const std::size_t total = line.consumed + value_length + 2;
-  if (input.size() < total) return {};  // wait for the whole data block
+  if (input.size() < total) return need_more(total);  // wait for the whole data block
   if (input.substr(line.consumed + value_length, 2) != reply::kCrlf) {
     return error_reply(total, reply::kBadDataChunk, noreply);  // exactly <bytes>+2 consumed
   }

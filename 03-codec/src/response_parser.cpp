@@ -54,7 +54,7 @@ bool is_error_line(std::string_view line) {
 Decoded<Response> with_data(std::string_view input, std::size_t line_end, std::size_t size,
                             auto make) {
   const std::size_t total = line_end + size + 2;
-  if (input.size() < total) return {};
+  if (input.size() < total) return {DecodeStatus::kNeedMore, 0, {}, total};
   if (input.substr(line_end + size, 2) != reply::kCrlf) return kMalformed;
   return {DecodeStatus::kMessage, total, make(input.substr(line_end, size))};
 }

@@ -10,14 +10,15 @@
 #include "mc/common/log.hpp"
 #include "mc/common/stop_signals.hpp"
 #include "mc/server/memcached_server.hpp"
+#include "mc/server/privileges.hpp"
 
 int main(int argc, char** argv) {
   mc::server::Settings settings;
   if (const auto exit_status = mc::server::parse_settings(argc, argv, settings)) {
     return *exit_status;
   }
-  for (const auto& flag : settings.ignored) {
-    mc::common::log_info("{} is accepted for compatibility and has no effect", flag);
+  for (const auto& option : settings.built_in) {
+    mc::common::log_warn("{} (accepted, nothing to change)", option);
   }
 
   try {
@@ -28,6 +29,14 @@ int main(int argc, char** argv) {
     // stopping joins the I/O threads.
     mc::server::MemcachedServer server(
         settings, [&main_io, &signals] { asio::post(main_io, [&signals] { signals.cancel(); }); });
+    // Root was needed to bind (a low port); it is not needed to serve.
+    if (!settings.user.empty()) {
+      if (const auto error = mc::server::switch_user(settings.user)) {
+        mc::common::log_error("{}", error->message);
+        server.stop();
+        return error->exit_status;
+      }
+    }
     mc::common::announce_listening(server.local_endpoint());
     main_io.run();  // returns once a signal or a shutdown command has been handled
     server.stop();

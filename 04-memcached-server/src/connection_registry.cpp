@@ -24,17 +24,25 @@ void ConnectionRegistry::remove(Entry entry, bool idle_kick) {
   if (idle_kick) ++idle_kicks_;
   closed_bytes_read_ += entry->io->bytes_read.load(std::memory_order_relaxed);
   closed_bytes_written_ += entry->io->bytes_written.load(std::memory_order_relaxed);
+  closed_yields_ += entry->io->yields.load(std::memory_order_relaxed);
   closed_commands_ += entry->commands;
   open_.erase(entry);
 }
 
 ConnectionRegistry::Totals ConnectionRegistry::totals() const {
   std::lock_guard lock(mutex_);
-  Totals totals{open_.size(),          total_,          rejected_, idle_kicks_, closed_bytes_read_,
-                closed_bytes_written_, closed_commands_};
+  Totals totals{.current = open_.size(),
+                .total = total_,
+                .rejected = rejected_,
+                .idle_kicks = idle_kicks_,
+                .bytes_read = closed_bytes_read_,
+                .bytes_written = closed_bytes_written_,
+                .yields = closed_yields_,
+                .commands = closed_commands_};
   for (const auto& info : open_) {
     totals.bytes_read += info.io->bytes_read.load(std::memory_order_relaxed);
     totals.bytes_written += info.io->bytes_written.load(std::memory_order_relaxed);
+    totals.yields += info.io->yields.load(std::memory_order_relaxed);
     totals.commands += info.commands;
   }
   return totals;

@@ -1,6 +1,7 @@
 #include "mc/server/memcached_server.hpp"
 
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <ctime>
 #include <memory>
@@ -66,7 +67,11 @@ MemcachedServer::MemcachedServer(const Settings& settings, std::function<void()>
   options.backlog = settings.listen_backlog;
   options.accept_pauses = &accept_pauses_;
   options.connection.idle_timeout = settings.idle_timeout;
+  options.connection.max_held_bytes = settings.connection_memory;
+  options.connection.max_messages_per_turn = settings.reqs_per_event;
   const codec::ItemSizeLimit limit{settings.item_size_max, settings.cas_enabled};
+  // The parser refuses what is larger, with memcached's words, before the buffer fills.
+  options.connection.max_read_buffer_size = codec::max_request_size(limit);
   // The context holds the port, known only once the listener is bound (-p 0); the server
   // tells us before its threads start, so every connection sees the context complete.
   const auto make_context = [&](const asio::ip::tcp::endpoint& bound) {
@@ -114,6 +119,11 @@ net::Callbacks<ServerCodec> MemcachedServer::callbacks() {
             context_->connections().remove((*state)->entry(),
                                            reason == make_error_code(net::Error::kIdleTimeout));
             connection.context().reset();
+            // A connection that filled its memory bound freed megabytes in small pieces, which
+            // glibc keeps in this thread's arena: ask it to give the free pages back.
+            if (connection.stats().read_pauses.load(std::memory_order_relaxed) > 0) {
+              ::malloc_trim(0);
+            }
           },
   };
 }

@@ -5,7 +5,9 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 
+#include "extended_options.hpp"
 #include "mc/common/cli.hpp"
 #include "mc/server/version.hpp"
 
@@ -15,24 +17,6 @@ namespace {
 // memcached's -I bounds: "min: 1k, max: 1024m".
 constexpr std::size_t kMinItemSize = 1024;
 constexpr std::size_t kMaxItemSize = 1024u << 20;
-
-// Applies one `-o` option (`name` or `name=value`); unknown ones are kept as ignored.
-std::optional<std::string> apply_extended(const std::string& option, Settings& settings) {
-  const auto equals = option.find('=');
-  const std::string name = option.substr(0, equals);
-  const std::string value = equals == std::string::npos ? "" : option.substr(equals + 1);
-  if (name == "idle_timeout") {
-    unsigned seconds = 0;
-    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-    if (error != std::errc() || end != value.data() + value.size()) {
-      return "idle_timeout requires a number of seconds";
-    }
-    settings.idle_timeout = std::chrono::seconds(seconds);
-    return std::nullopt;
-  }
-  settings.ignored.push_back("-o " + name);
-  return std::nullopt;
-}
 
 }  // namespace
 
@@ -60,7 +44,6 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& settings) {
   bool disable_flush = false;
   bool disable_evictions = false;
   std::vector<std::string> extended;
-  std::string user;
 
   app.add_option("-m,--memory-limit", megabytes, "Item memory in megabytes")->capture_default_str();
   app.add_option("-c,--conn-limit", settings.max_connections, "Max simultaneous connections")
@@ -79,13 +62,14 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& settings) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_flag("-d,--daemon", daemon, "Not supported: run under a service manager instead");
-  // Accepted so that memcached command lines work unchanged, but without effect here.
-  app.add_option("-u,--user", user, "Accepted, no effect: cppmemcached never changes user");
+  app.add_option("-u,--user", settings.user, "Started as root: the user to run as once listening");
   app.add_option("-R,--max-reqs-per-event", settings.reqs_per_event,
-                 "Accepted, no effect: each read's requests are handled in one batch");
+                 "Requests from one connection before the others get a turn")
+      ->capture_default_str();
   app.add_option("-o,--extended", extended,
-                 "Comma separated extended options: idle_timeout=N works, others are accepted "
-                 "without effect")
+                 "Comma separated extended options: idle_timeout=SECONDS, conn_mem_limit=SIZE "
+                 "(default 4m); memcached's slab and LRU tuning options are accepted, as this "
+                 "store needs none; others are refused")
       ->delimiter(',');
 
   try {
@@ -125,12 +109,18 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& settings) {
   settings.cas_enabled = !disable_cas;
   settings.flush_enabled = !disable_flush;
   settings.evictions = !disable_evictions;
-  if (!user.empty()) settings.ignored.push_back("-u " + user);
+  if (settings.reqs_per_event == 0) {
+    fmt::print(stderr, "Number of requests per event must be greater than 0\n");  // memcached's
+    return EXIT_FAILURE;
+  }
   for (const auto& option : extended) {
-    if (auto problem = apply_extended(option, settings)) {
-      fmt::print(stderr, "cppmemcached: -o {}: {}\n", option, *problem);
-      return EX_USAGE;
+    auto outcome = detail::apply_extended_option(option, settings);
+    if (outcome.error) {
+      fmt::print(stderr, "{}\n", *outcome.error);
+      return EXIT_FAILURE;  // as memcached
     }
+    if (outcome.built_in)
+      settings.built_in.push_back(fmt::format("-o {}: {}", option, *outcome.built_in));
   }
   common::apply_verbosity(settings.net.verbosity);
   return std::nullopt;

@@ -102,7 +102,7 @@ std::string general_stats(ServerContext& context) {
   out.add("listen_disabled_num", context.accept_pauses());
   out.add("time_in_listen_disabled_us", 0);
   out.add("threads", context.settings().net.threads);
-  out.add("conn_yields", 0);
+  out.add("conn_yields", connections.yields);
   out.add("hash_power_level", 0);
   out.add("hash_bytes", hash_bytes);
   out.add("hash_is_expanding", 0);

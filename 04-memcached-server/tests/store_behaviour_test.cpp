@@ -67,7 +67,7 @@ TEST_P(StoreBehaviour, KeepsStoringWhileAClientLeavesRepliesUnread) {
 // steps, then 8,000 appends and 8,000 prepends each read back, and finally an item appended
 // (and prepended) to itself. The flags are the test's as of memcached 1.6.18, which reads
 // slab_chunk_max in bytes (later versions read kilobytes, and the test says 16); cppmemcached
-// accepts the option and ignores it.
+// accepts the option and logs that its store, having no slab classes, has nothing to change.
 TEST_P(StoreBehaviour, PassesMemcachedsChunkedItemsSequence) {
   LineClient client(start({"-m", "48", "-o", "slab_chunk_max=16384"}));
 

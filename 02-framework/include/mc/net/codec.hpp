@@ -30,6 +30,9 @@ struct Decoded {
   DecodeStatus status = DecodeStatus::kNeedMore;  ///< what was found
   std::size_t consumed = 0;  ///< bytes to drop from the front of the buffer (kMessage only)
   Message message{};         ///< the decoded message (kMessage only)
+  /// kNeedMore only: the bytes the whole message needs, when the codec knows (a data block's
+  /// length was announced), so that the reader makes room once; zero when unknown.
+  std::size_t needed = 0;
 };
 
 /// \brief A codec decodes in place and encodes into gather buffers.

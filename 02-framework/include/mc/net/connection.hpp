@@ -3,6 +3,7 @@
 
 #pragma once
 
+#include <algorithm>
 #include <any>
 #include <cassert>
 #include <chrono>
@@ -121,8 +122,14 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
 
  private:
   using Clock = std::chrono::steady_clock;
+  /// Why decode_buffered() stopped handing messages to on_message.
+  enum class Stop { kNeedMore, kHoldingTooMuch, kTurnUsed, kClosing };
 
   asio::awaitable<void> reader();
+  Stop decode_buffered();
+  bool make_room();
+  std::size_t held_bytes() const;
+  bool holding_too_much() const;
   asio::awaitable<void> writer();
   asio::awaitable<void> watchdog();
   void spawn(asio::awaitable<void> task, const char* name);
@@ -130,6 +137,7 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   void enqueue(OutMessage message);
   void flush_from_reader();
   void written(std::size_t bytes, std::size_t messages);
+  void release_spare_capacity();
   void drain(Error reason);
   void close_now(std::error_code reason);
   void touch();
@@ -144,7 +152,13 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   std::any context_;
   ConnectionStats stats_;
 
-  std::vector<char> read_buffer_;
+  // The read buffer: [read_start_, read_end_) holds bytes not decoded yet. It is allocated
+  // without zeroing (make_unique_for_overwrite), since a read overwrites it anyway.
+  std::unique_ptr<char[]> read_buffer_;
+  std::size_t read_capacity_ = 0;
+  std::size_t read_start_ = 0;
+  std::size_t read_end_ = 0;
+  std::size_t read_needed_ = 0;  // what the codec said the message at read_start_ needs
 
   // The write queue. Messages stay in queue_ until the write that uses them completes; the
   // codec's buffers point into them (deque::push_back and erasing at the front never move

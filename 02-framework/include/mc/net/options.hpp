@@ -13,14 +13,22 @@ namespace mc::net {
 
 /// \brief Limits every connection obeys, whether a server accepted it or a client opened it.
 struct ConnectionOptions {
-  /// Bytes queued for writing above which the reader stops reading, until the writer has
-  /// drained the queue below half of it. Queued bytes may pass the bound by what the
-  /// messages of one read produce, never by more.
-  std::size_t max_queued_bytes = 64 * 1024 * 1024;
+  /// The most memory a connection may hold: its read buffer and the messages queued for
+  /// writing, counting their bytes and what each queued message costs by itself. Past it the
+  /// reader stops decoding and reading until the writer has drained the queue below half of
+  /// it, so a peer that never reads holds this much at most, whatever it sends. The bound is
+  /// passed by at most one message.
+  std::size_t max_held_bytes = 64 * 1024 * 1024;
   /// Close a connection on which nothing was read or written for this long; zero means never.
   std::chrono::milliseconds idle_timeout{0};
-  /// Initial size of the read buffer; it doubles when a message does not fit.
+  /// Initial size of the read buffer, and the size it returns to after a large message.
   std::size_t read_buffer_size = 16 * 1024;
+  /// The largest the read buffer may grow for one message. A message that needs more closes
+  /// the connection (Error::kBadMessage); a codec refuses such messages earlier if it can.
+  std::size_t max_read_buffer_size = 64 * 1024 * 1024;
+  /// Messages handled in a row from one connection before the reader lets the other
+  /// connections of its thread run (memcached's `-R`); zero means no limit.
+  std::size_t max_messages_per_turn = 0;
 };
 
 /// \brief What Server needs: where to listen, how many threads, and the connection limits.

@@ -15,8 +15,16 @@
 namespace mc::codec {
 
 /// \brief Without a newline, a line longer than this closes the connection, unless it is a
-/// `get`/`gets` line (those may be arbitrarily long). memcached's rule, in try_read_command.
+/// `get`/`gets` line. memcached's rule, in try_read_command.
 inline constexpr std::size_t kMaxLineWithoutNewline = 2048;
+
+/// \brief The most bytes one request can need under `limit`: a storage line with the largest
+/// value and its `\r\n`. A `get`/`gets` line may be as long as the largest item (memcached
+/// lets it grow without bound), so this also bounds a multi-get. A server's read buffer never
+/// needs to be larger.
+constexpr std::size_t max_request_size(const ItemSizeLimit& limit) {
+  return kMaxLineWithoutNewline + 1 + limit.max_item_size + 2;
+}
 
 /// \brief Parses memcached text-protocol requests from the front of a connection's read
 /// buffer, without copying: keys and data blocks are views into that buffer.
@@ -24,8 +32,9 @@ inline constexpr std::size_t kMaxLineWithoutNewline = 2048;
 /// Each parse() call answers one of three things: a request and how many bytes it used
 /// (DecodeStatus::kMessage), "read more" (kNeedMore, nothing used), or "close the connection
 /// without a word" (kError: more than 2048 bytes without a newline on a line that is not a
-/// `get`, or a `... HTTP/1.1` probe). Everything else memcached answers with an error line is
-/// a ProtocolError request, so the connection stays in step with its client.
+/// `get`, a `get` line longer than the largest item, or a `... HTTP/1.1` probe). Everything else
+/// memcached answers with an error line is a ProtocolError request, so the connection stays in step
+/// with its client.
 ///
 /// The parser has a little state: after refusing a storage line whose data it must skip, it
 /// hands out SkippedData pieces until the data has gone by; and it decodes base64 meta keys

@@ -60,6 +60,7 @@ class ConnectionRegistry {
     std::uint64_t idle_kicks = 0;     ///< idle_kicks
     std::uint64_t bytes_read = 0;     ///< bytes_read, open and closed connections
     std::uint64_t bytes_written = 0;  ///< bytes_written, open and closed connections
+    std::uint64_t yields = 0;         ///< conn_yields: turns given up for `-R`
     CommandTotals commands;           ///< command counters, open and closed connections
   };
 
@@ -74,6 +75,7 @@ class ConnectionRegistry {
   std::uint64_t idle_kicks_ = 0;
   std::uint64_t closed_bytes_read_ = 0;
   std::uint64_t closed_bytes_written_ = 0;
+  std::uint64_t closed_yields_ = 0;
   CommandTotals closed_commands_;
 };
 

@@ -27,11 +27,22 @@ struct Settings {
   bool cas_enabled = true;               ///< `-C` turns CAS off (items are 8 bytes smaller)
   bool flush_enabled = true;             ///< `-F` turns `flush_all` off
   bool evictions = true;                 ///< `-M` answers out-of-memory instead of evicting
-  unsigned reqs_per_event = 20;          ///< `-R`: accepted for compatibility
+  /// `-R`: requests handled in a row from one connection before the others of its thread
+  /// get a turn (counted in `conn_yields`).
+  unsigned reqs_per_event = 20;
   int listen_backlog = 1024;             ///< `-b`: the listen queue, passed to listen()
   std::chrono::seconds idle_timeout{0};  ///< `-o idle_timeout=N`; 0 = never
-  std::vector<std::string> ignored;      ///< flags accepted for compatibility, without effect
+  /// `-o conn_mem_limit=SIZE`: the most a connection may hold (read buffer and queued replies)
+  /// before the server stops reading from it until it reads its replies.
+  std::size_t connection_memory = 4u << 20;
+  std::string user;  ///< `-u`: started as root, the server switches to this user once listening
+  /// Options accepted because this design already does what they ask, each with the reason;
+  /// logged at start.
+  std::vector<std::string> built_in;
 };
+
+/// \brief The smallest `-o conn_mem_limit`: room for a read buffer and some replies.
+inline constexpr std::size_t kMinConnectionMemory = 64u << 10;
 
 /// \brief Parses memcached's flags into Settings.
 ///

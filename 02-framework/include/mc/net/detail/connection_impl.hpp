@@ -17,7 +17,9 @@ Connection<C>::Connection(Socket socket, C codec, const ConnectionOptions& optio
       options_(options),
       callbacks_(std::move(callbacks)),
       release_(std::move(release)),
-      read_buffer_(std::max<std::size_t>(options.read_buffer_size, 1)),
+      read_buffer_(std::make_unique_for_overwrite<char[]>(
+          std::max<std::size_t>(options.read_buffer_size, 1))),
+      read_capacity_(std::max<std::size_t>(options.read_buffer_size, 1)),
       wakeup_(executor_, Clock::time_point::max()),
       resume_(executor_, Clock::time_point::max()),
       idle_timer_(executor_) {
@@ -25,6 +27,7 @@ Connection<C>::Connection(Socket socket, C codec, const ConnectionOptions& optio
   peer_ = socket_.remote_endpoint(ignored);
   // The writer coalesces by itself; Nagle's algorithm would only delay small replies.
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  stats_.read_buffer_bytes.store(read_capacity_, std::memory_order_relaxed);
   // flush_from_reader() writes without waiting: a full socket buffer must answer "would block".
   socket_.non_blocking(true, ignored);
 }
@@ -56,6 +59,13 @@ template <Codec C>
 void Connection<C>::task_done() {
   close_now(Error::kClosed);  // the tasks share one socket: when one ends, all end
   if (--live_tasks_ > 0) return;
+  // Nothing reads or writes any more: give the memory back now, not when the last
+  // shared_ptr to the connection goes.
+  queue_ = {};
+  pending_ = {};
+  writing_ = {};
+  read_buffer_.reset();
+  read_capacity_ = read_start_ = read_end_ = 0;
   if (callbacks_->on_close) callbacks_->on_close(*this, reason_);
   if (release_) release_(this->shared_from_this());
 }
@@ -63,61 +73,140 @@ void Connection<C>::task_done() {
 // [reader]
 template <Codec C>
 asio::awaitable<void> Connection<C>::reader() {
-  std::size_t end = 0;  // read_buffer_[0, end) holds bytes not decoded yet
   while (!closed_) {
     if (draining_) {
       // Closing after a flush: read nothing more, but stay alive until the writer closes.
       co_await resume_.async_wait(common::kUseTuple);
       continue;
     }
-    if (queued_bytes_ > options_.max_queued_bytes) {
-      // Backpressure: stop reading until the writer drains below half. The peer's further
-      // bytes wait in the kernel, and then in the peer: TCP flow control does the rest.
+    const Stop stop = decode_buffered();
+    flush_from_reader();
+    // A closed connection's timers have been cancelled: waiting on one now would never end.
+    if (closed_ || stop == Stop::kClosing) continue;
+    if (stop == Stop::kHoldingTooMuch) {
+      if (!holding_too_much()) continue;  // the flush took enough
+      // Backpressure: stop until the writer drains below half. The peer's further bytes wait
+      // in the kernel, and then in the peer: TCP flow control does the rest.
       common::bump(stats_.read_pauses);
       reader_paused_ = true;
       co_await resume_.async_wait(common::kUseTuple);  // cancelled by the writer or close
       reader_paused_ = false;
       continue;
     }
-    if (end == read_buffer_.size()) read_buffer_.resize(read_buffer_.size() * 2);
+    if (stop == Stop::kTurnUsed) {
+      // Fairness: the thread's other connections run before this one decodes more.
+      common::bump(stats_.yields);
+      co_await asio::post(executor_, common::kUseTuple);
+      continue;
+    }
+    if (!make_room()) {
+      drain(Error::kBadMessage);  // one message larger than max_read_buffer_size
+      continue;
+    }
     // A read that did not fill the buffer emptied the socket, and a peer that waits for our
     // replies has not sent its next request yet: reading again at once would cost a system call
     // that only says "nothing yet". Letting this thread's other connections go first gives it
     // time to arrive; if it has not, the read below waits for epoll as before.
     if (socket_emptied_) co_await asio::post(executor_, common::kUseTuple);
+    const std::size_t room = read_capacity_ - read_end_;
     auto [error, n] = co_await socket_.async_read_some(
-        asio::buffer(read_buffer_.data() + end, read_buffer_.size() - end), common::kUseTuple);
+        asio::buffer(read_buffer_.get() + read_end_, room), common::kUseTuple);
     if (error) {
       close_now(error);
       co_return;
     }
-    socket_emptied_ = n < read_buffer_.size() - end;
-    end += n;
+    socket_emptied_ = n < room;
+    read_end_ += n;
     common::bump(stats_.bytes_read, std::uint64_t{n});
     touch();
-
-    std::size_t start = 0;
-    reading_batch_ = true;
-    while (!closed_ && !draining_) {  // on_message may close the connection
-      auto decoded = codec_.decode(std::string_view(read_buffer_.data() + start, end - start));
-      if (decoded.status == DecodeStatus::kNeedMore) break;
-      if (decoded.status == DecodeStatus::kError) {
-        // Replies to the messages before the bad bytes still go out; then the writer closes.
-        drain(Error::kBadMessage);
-        break;
-      }
-      assert(decoded.consumed > 0 && decoded.consumed <= end - start);
-      start += decoded.consumed;
-      common::bump(stats_.messages_decoded);
-      if (callbacks_->on_message) callbacks_->on_message(*this, decoded.message);
-    }
-    reading_batch_ = false;
-    flush_from_reader();
-    // Keep the incomplete tail: move it to the front so the next read appends to it.
-    std::memmove(read_buffer_.data(), read_buffer_.data() + start, end - start);
-    end -= start;
   }
 }
+
+template <Codec C>
+typename Connection<C>::Stop Connection<C>::decode_buffered() {
+  const std::size_t turn = options_.max_messages_per_turn;
+  std::size_t handled = 0;
+  Stop stop = Stop::kNeedMore;
+  reading_batch_ = true;  // replies queued meanwhile are flushed by the reader afterwards
+  for (;;) {
+    if (closed_ || draining_) {  // on_message may close the connection
+      stop = Stop::kClosing;
+      break;
+    }
+    if (holding_too_much()) {
+      stop = Stop::kHoldingTooMuch;
+      break;
+    }
+    if (handled == turn && turn != 0 && read_start_ != read_end_) {
+      stop = Stop::kTurnUsed;
+      break;
+    }
+    auto decoded =
+        codec_.decode(std::string_view(read_buffer_.get() + read_start_, read_end_ - read_start_));
+    if (decoded.status == DecodeStatus::kNeedMore) {
+      read_needed_ = decoded.needed;
+      break;
+    }
+    if (decoded.status == DecodeStatus::kError) {
+      // Replies to the messages before the bad bytes still go out; then the writer closes.
+      drain(Error::kBadMessage);
+      stop = Stop::kClosing;
+      break;
+    }
+    assert(decoded.consumed > 0 && decoded.consumed <= read_end_ - read_start_);
+    read_start_ += decoded.consumed;
+    ++handled;
+    common::bump(stats_.messages_decoded);
+    if (callbacks_->on_message) callbacks_->on_message(*this, decoded.message);
+  }
+  reading_batch_ = false;
+  return stop;
+}
+
+template <Codec C>
+bool Connection<C>::make_room() {
+  // The undecoded tail moves to the front. A full buffer grows: to what the codec said the
+  // message needs, or else to twice its size, never past max_read_buffer_size. Once a large
+  // message has gone, the buffer returns to its initial size, so a connection that once sent
+  // a big value does not keep its buffer.
+  const std::size_t pending = read_end_ - read_start_;
+  const std::size_t initial = std::max<std::size_t>(options_.read_buffer_size, 1);
+  std::size_t size = read_capacity_;
+  if (pending == size || read_needed_ > size) {
+    size = std::min(read_needed_ > size ? read_needed_ : size * 2, options_.max_read_buffer_size);
+    if (size <= pending) return false;
+  } else if (size > initial && pending < initial && read_needed_ <= initial) {
+    size = initial;
+  }
+  if (size != read_capacity_) {
+    auto fresh = std::make_unique_for_overwrite<char[]>(size);
+    std::memcpy(fresh.get(), read_buffer_.get() + read_start_, pending);
+    read_buffer_ = std::move(fresh);
+    read_capacity_ = size;
+    stats_.read_buffer_bytes.store(size, std::memory_order_relaxed);
+  } else if (read_start_ > 0) {
+    std::memmove(read_buffer_.get(), read_buffer_.get() + read_start_, pending);
+  }
+  read_start_ = 0;
+  read_end_ = pending;
+  return true;
+}
+
+template <Codec C>
+std::size_t Connection<C>::held_bytes() const {
+  // The queued messages' bytes (a reply's value counts, though it may view stored memory),
+  // plus the queue's own cost per message: the message object and its gather buffers.
+  return read_capacity_ + queued_bytes_ + queue_.size() * sizeof(OutMessage) +
+         (pending_.capacity() + writing_.capacity()) * sizeof(asio::const_buffer);
+}
+
+template <Codec C>
+bool Connection<C>::holding_too_much() const {
+  // With nothing queued, nothing would wake a paused reader: the read buffer alone never
+  // stops it.
+  return !queue_.empty() && held_bytes() > options_.max_held_bytes;
+}
+// [reader]
 
 // [flush]
 template <Codec C>
@@ -161,10 +250,20 @@ void Connection<C>::written(std::size_t bytes, std::size_t messages) {
   stats_.queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
   common::bump(stats_.bytes_written, std::uint64_t{bytes});
   touch();
-  if (reader_paused_ && queued_bytes_ <= options_.max_queued_bytes / 2) resume_.cancel();
+  if (queue_.empty()) release_spare_capacity();
+  if (reader_paused_ && (queue_.empty() || held_bytes() <= options_.max_held_bytes / 2)) {
+    resume_.cancel();
+  }
   if (callbacks_->on_written) callbacks_->on_written(*this, messages);
 }
-// [reader]
+
+template <Codec C>
+void Connection<C>::release_spare_capacity() {
+  // After a burst, an idle connection gives back the gather lists it grew for it.
+  constexpr std::size_t kKeep = 1024;
+  if (pending_.capacity() > kKeep) std::vector<asio::const_buffer>().swap(pending_);
+  if (writing_.capacity() > kKeep) std::vector<asio::const_buffer>().swap(writing_);
+}
 
 // [writer]
 template <Codec C>

@@ -53,6 +53,9 @@ class LineClient {
   /// \brief Shuts down our sending side (the peer reads end of stream).
   void shutdown_send();
 
+  /// \brief The socket, for a test that writes to it itself (say, without blocking).
+  int native_handle() const { return fd_; }
+
  private:
   /// Reads once into buffer_; returns false on end of stream. Throws on timeout or error.
   bool fill(std::chrono::steady_clock::time_point deadline, std::string_view waiting_for);
