@@ -1,0 +1,532 @@
+#include "soak_lane.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+
+namespace mc::bench::soak::detail {
+
+namespace {
+
+using State = Expected::State;
+using client::MetaStatus;
+using client::Status;
+
+constexpr std::size_t kCounters = 4;
+constexpr std::uint64_t kCounterStart = 1000;
+// An appended value grows until it passes this many times --max-value; then it is set afresh.
+constexpr std::size_t kAppendGrowth = 4;
+
+std::string_view status_name(Status status) {
+  switch (status) {
+    case Status::kStored:
+      return "STORED";
+    case Status::kNotStored:
+      return "NOT_STORED";
+    case Status::kExists:
+      return "EXISTS";
+    case Status::kNotFound:
+      return "NOT_FOUND";
+    case Status::kDeleted:
+      return "DELETED";
+    default:
+      return "another status";
+  }
+}
+
+std::string_view meta_name(MetaStatus status) {
+  constexpr std::string_view kNames[] = {"HD", "VA", "EN", "NS", "EX", "NF", "MN"};
+  return kNames[static_cast<std::size_t>(status)];
+}
+
+// A value in a problem report: its start, and its length when it is long.
+std::string shorten(std::string_view value) {
+  if (value.size() <= 48) return std::string(value);
+  return fmt::format("{}... ({} bytes)", value.substr(0, 48), value.size());
+}
+
+std::string describe(const Expected& expected) {
+  switch (expected.state) {
+    case State::kAbsent:
+      return "nothing";
+    case State::kUnknown:
+      return "unknown";
+    case State::kPresent:
+      break;
+  }
+  return fmt::format("'{}' flags {}", shorten(expected.value), expected.flags);
+}
+
+}  // namespace
+
+Lane::Lane(client::Session& session, const LaneSetup& setup, SoakResult& result)
+    : session_(session),
+      setup_(setup),
+      result_(result),
+      rng_(setup.options.seed * 7919 + setup.id) {
+  for (unsigned i = 0; i < setup.options.keys_per_lane; ++i) {
+    keys_.push_back(fmt::format("soak:{}:{}", setup.id, i));
+  }
+  expected_.resize(keys_.size());
+  for (std::size_t c = 0; c < kCounters; ++c) {
+    counters_.push_back(fmt::format("soak:{}:n{}", setup.id, c));
+  }
+  counter_expected_.resize(counters_.size());
+}
+
+const std::string& Lane::some_key(std::mt19937_64& rng) const {
+  return keys_[rng() % keys_.size()];
+}
+
+std::string Lane::next_value(std::size_t i) {
+  const std::size_t size = 40 + rng_() % setup_.options.max_value;
+  return make_record(keys_[i], ++version_, size);
+}
+
+std::uint32_t Lane::flags_of(std::uint64_t version) const {
+  return static_cast<std::uint32_t>(version * 2654435761u + setup_.id);
+}
+
+void Lane::judge_hit(const std::string& key, Expected& expected, std::string_view value,
+                     std::uint32_t flags) {
+  ++result_.key_reads;
+  ++result_.hits;
+  const Problem problem = check_hit(key, expected, value, flags);
+  if (problem != Problem::kNone) {
+    result_.report(problem, fmt::format("{}: expected {}, read '{}' flags {}", key,
+                                        describe(expected), shorten(value), flags));
+  }
+  // Once read, a whole value of this key is what is there (a later read must not go back).
+  if (expected.state == State::kUnknown && problem == Problem::kNone) {
+    expected = Expected::present(std::string(value), flags);
+  }
+}
+
+void Lane::judge_miss(const std::string& key, Expected& expected) {
+  ++result_.key_reads;
+  ++result_.misses;
+  const Problem problem = check_miss(expected, setup_.options.evictions);
+  if (problem != Problem::kNone) {
+    result_.report(problem, fmt::format("{}: expected {}, got a miss", key, describe(expected)));
+  }
+  expected = Expected::absent();
+}
+
+void Lane::judge_shared(const std::string& key, const std::string* value) {
+  ++result_.key_reads;
+  if (value == nullptr) {
+    ++result_.misses;
+    // Shared keys are stored before the load and never deleted.
+    if (!setup_.options.evictions) {
+      result_.report(Problem::kUnexpectedMiss, fmt::format("{}: shared key missing", key));
+    }
+    return;
+  }
+  ++result_.hits;
+  const Problem problem = check_shared(key, *value);
+  if (problem != Problem::kNone) {
+    result_.report(problem, fmt::format("{}: read '{}'", key, shorten(*value)));
+  }
+}
+
+void Lane::wrong_reply(const std::string& key, std::string_view command, std::string_view got) {
+  result_.report(Problem::kWrongReply, fmt::format("{} {}: answered {}", command, key, got));
+}
+
+template <typename T>
+bool Lane::failed(const client::Result<T>& result, const std::string& key,
+                  std::string_view command) {
+  if (result) return false;
+  const std::error_code error = result.error();
+  const bool lost = client::is_unreachable(error) || error == client::Error::kNotConnected ||
+                    error == client::Error::kSessionClosed;
+  result_.report(lost ? Problem::kTransport : Problem::kWrongReply,
+                 fmt::format("{} {}: {}", command, key, error.message()));
+  return true;
+}
+
+asio::awaitable<void> Lane::prefill() {
+  for (std::size_t i = 0; i < keys_.size(); ++i) co_await set(i);
+  for (std::size_t c = 0; c < counters_.size(); ++c) {
+    const std::string value = std::to_string(kCounterStart);
+    const auto stored = co_await session_.set(counters_[c], value);
+    if (failed(stored, counters_[c], "set")) {
+      counter_expected_[c] = Expected::unknown();
+    } else {
+      counter_expected_[c] = Expected::present(value, 0);
+    }
+  }
+}
+
+asio::awaitable<void> Lane::run(std::chrono::steady_clock::time_point end) {
+  while (std::chrono::steady_clock::now() < end) co_await one_command();
+}
+
+asio::awaitable<void> Lane::verify_all() {
+  for (std::size_t i = 0; i < keys_.size(); ++i) co_await get(i, false);
+  for (std::size_t c = 0; c < counters_.size(); ++c) co_await get_counter(c);
+}
+
+//! [command-mix]
+asio::awaitable<void> Lane::one_command() {
+  const std::size_t i = rng_() % keys_.size();
+  const unsigned dice = rng_() % 100;
+  if (dice < 16) {
+    co_await set(i);
+  } else if (dice < 21) {
+    co_await add(i);
+  } else if (dice < 29) {
+    co_await cas(i);
+  } else if (dice < 36) {
+    co_await append(i);
+  } else if (dice < 43) {
+    co_await incr(rng_() % counters_.size());
+  } else if (dice < 49) {
+    co_await remove(i);
+  } else if (dice < 63) {
+    co_await get(i, false);
+  } else if (dice < 68) {
+    co_await get(i, true);
+  } else if (dice < 78) {
+    co_await multi_get();
+  } else if (dice < 86) {
+    co_await meta_get(i);
+  } else if (dice < 92) {
+    co_await meta_set(i);
+  } else if (dice < 96) {
+    co_await meta_delete(i);
+  } else {
+    co_await shared_set();
+  }
+}
+//! [command-mix]
+
+asio::awaitable<void> Lane::set(std::size_t i) {
+  std::string value = next_value(i);
+  const std::uint32_t flags = flags_of(version_);
+  const auto stored = co_await session_.set(keys_[i], value, {.flags = flags});
+  ++result_.ops[static_cast<std::size_t>(Op::kSet)];
+  if (failed(stored, keys_[i], "set")) {
+    expected_[i] = Expected::unknown();
+  } else if (*stored != Status::kStored) {
+    wrong_reply(keys_[i], "set", status_name(*stored));
+    expected_[i] = Expected::unknown();
+  } else {
+    expected_[i] = Expected::present(std::move(value), flags);
+  }
+}
+
+asio::awaitable<void> Lane::add(std::size_t i) {
+  std::string value = next_value(i);
+  const std::uint32_t flags = flags_of(version_);
+  const auto stored = co_await session_.add(keys_[i], value, {.flags = flags});
+  ++result_.ops[static_cast<std::size_t>(Op::kAdd)];
+  Expected& expected = expected_[i];
+  if (failed(stored, keys_[i], "add")) {
+    expected = Expected::unknown();
+  } else if (*stored == Status::kStored) {
+    // Over a present value only eviction explains it.
+    if (expected.state == State::kPresent && !setup_.options.evictions) {
+      wrong_reply(keys_[i], "add over a present value", "STORED");
+    }
+    expected = Expected::present(std::move(value), flags);
+  } else if (*stored == Status::kNotStored) {
+    if (expected.state == State::kAbsent) {
+      wrong_reply(keys_[i], "add of an absent key", "NOT_STORED");
+      expected = Expected::unknown();
+    }
+  } else {
+    wrong_reply(keys_[i], "add", status_name(*stored));
+    expected = Expected::unknown();
+  }
+}
+
+asio::awaitable<void> Lane::cas(std::size_t i) {
+  const std::string& key = keys_[i];
+  Expected& expected = expected_[i];
+  const auto item = co_await session_.gets(key);
+  ++result_.ops[static_cast<std::size_t>(Op::kGets)];
+  if (failed(item, key, "gets")) co_return;
+  std::uint64_t unique = 12345;
+  if (item->has_value()) {
+    judge_hit(key, expected, (*item)->value, (*item)->flags);
+    unique = (*item)->cas;
+  } else {
+    judge_miss(key, expected);
+  }
+  // One cas in four carries a unique no item has: it must never store.
+  const bool wrong_unique = item->has_value() && rng_() % 4 == 0;
+  if (wrong_unique) unique += std::uint64_t{1} << 40;
+  std::string value = next_value(i);
+  const std::uint32_t flags = flags_of(version_);
+  const auto stored = co_await session_.cas(key, value, unique, {.flags = flags});
+  ++result_.ops[static_cast<std::size_t>(Op::kCas)];
+  if (failed(stored, key, "cas")) {
+    expected = Expected::unknown();
+    co_return;
+  }
+  const bool was_there = item->has_value();
+  const bool evicted_allowed = setup_.options.evictions;
+  switch (*stored) {
+    case Status::kStored:
+      if (!was_there || wrong_unique)
+        wrong_reply(key, "cas with a unique that cannot match", "STORED");
+      expected = Expected::present(std::move(value), flags);
+      break;
+    case Status::kExists:
+      // Nobody else writes this key: only the wrong unique may be refused this way.
+      if (!was_there || !wrong_unique) {
+        wrong_reply(key, "cas with the unique gets returned", "EXISTS");
+        expected = Expected::unknown();
+      }
+      break;
+    case Status::kNotFound:
+      if (was_there && !evicted_allowed) wrong_reply(key, "cas of a present key", "NOT_FOUND");
+      expected = Expected::absent();
+      break;
+    default:
+      wrong_reply(key, "cas", status_name(*stored));
+      expected = Expected::unknown();
+  }
+}
+
+asio::awaitable<void> Lane::append(std::size_t i) {
+  Expected& expected = expected_[i];
+  if (expected.state == State::kPresent &&
+      expected.value.size() > kAppendGrowth * setup_.options.max_value) {
+    co_await set(i);  // keep values from growing without end
+    co_return;
+  }
+  const std::string record = make_record(keys_[i], ++version_, 40 + rng_() % 200);
+  const auto stored = co_await session_.append(keys_[i], record);
+  ++result_.ops[static_cast<std::size_t>(Op::kAppend)];
+  if (failed(stored, keys_[i], "append")) {
+    expected = Expected::unknown();
+  } else if (*stored == Status::kStored) {
+    if (expected.state == State::kPresent) {
+      expected.value += record;  // append keeps the item's flags
+    } else {
+      if (expected.state == State::kAbsent)
+        wrong_reply(keys_[i], "append to an absent key", "STORED");
+      expected = Expected::unknown();
+    }
+  } else if (*stored == Status::kNotStored) {
+    if (expected.state == State::kPresent && !setup_.options.evictions) {
+      wrong_reply(keys_[i], "append to a present key", "NOT_STORED");
+    }
+    expected = Expected::absent();
+  } else {
+    wrong_reply(keys_[i], "append", status_name(*stored));
+    expected = Expected::unknown();
+  }
+}
+
+asio::awaitable<void> Lane::incr(std::size_t c) {
+  const std::string& key = counters_[c];
+  Expected& expected = counter_expected_[c];
+  const std::uint64_t delta = 1 + rng_() % 100;
+  const auto value = co_await session_.incr(key, delta);
+  ++result_.ops[static_cast<std::size_t>(Op::kIncr)];
+  if (failed(value, key, "incr")) {
+    expected = Expected::unknown();
+    co_return;
+  }
+  if (!value->has_value()) {
+    judge_miss(key, expected);
+    --result_.key_reads;  // an incr is not a get: keep the read counts the server's
+    --result_.misses;
+    const std::string start = std::to_string(kCounterStart);
+    const auto stored = co_await session_.set(key, start);
+    ++result_.ops[static_cast<std::size_t>(Op::kSet)];
+    if (!failed(stored, key, "set") && *stored == Status::kStored) {
+      expected = Expected::present(start, 0);
+    } else {
+      expected = Expected::unknown();
+    }
+    co_return;
+  }
+  const std::string got = std::to_string(**value);
+  if (expected.state == State::kPresent) {
+    std::uint64_t before = 0;
+    std::from_chars(expected.value.data(), expected.value.data() + expected.value.size(), before);
+    const Expected after = Expected::present(std::to_string(before + delta), expected.flags);
+    const Problem problem = check_hit(key, after, got, expected.flags);
+    if (problem != Problem::kNone) {
+      result_.report(
+          problem, fmt::format("incr {} by {}: expected {}, got {}", key, delta, after.value, got));
+    }
+  } else if (expected.state == State::kAbsent) {
+    wrong_reply(key, "incr of an absent key", got);
+  }
+  expected = Expected::present(got, expected.state == State::kPresent ? expected.flags : 0);
+  if (rng_() % 2 == 0) co_await get_counter(c);
+}
+
+asio::awaitable<void> Lane::get_counter(std::size_t c) {
+  const auto item = co_await session_.get(counters_[c]);
+  ++result_.ops[static_cast<std::size_t>(Op::kGet)];
+  if (failed(item, counters_[c], "get")) co_return;
+  if (item->has_value()) {
+    judge_hit(counters_[c], counter_expected_[c], (*item)->value, (*item)->flags);
+  } else {
+    judge_miss(counters_[c], counter_expected_[c]);
+  }
+}
+
+asio::awaitable<void> Lane::remove(std::size_t i) {
+  Expected& expected = expected_[i];
+  const auto removed = co_await session_.remove(keys_[i]);
+  ++result_.ops[static_cast<std::size_t>(Op::kDelete)];
+  if (failed(removed, keys_[i], "delete")) {
+    expected = Expected::unknown();
+    co_return;
+  }
+  if (*removed == Status::kDeleted) {
+    if (expected.state == State::kAbsent)
+      wrong_reply(keys_[i], "delete of an absent key", "DELETED");
+  } else if (*removed == Status::kNotFound) {
+    if (expected.state == State::kPresent && !setup_.options.evictions) {
+      wrong_reply(keys_[i], "delete of a present key", "NOT_FOUND");
+    }
+  } else {
+    wrong_reply(keys_[i], "delete", status_name(*removed));
+  }
+  expected = Expected::absent();
+}
+
+asio::awaitable<void> Lane::get(std::size_t i, bool with_cas) {
+  const std::string& key = keys_[i];
+  // Not `with_cas ? co_await a : co_await b`: g++ 12 destroys such a result twice.
+  client::Result<std::optional<client::Item>> item;
+  if (with_cas) {
+    item = co_await session_.gets(key);
+  } else {
+    item = co_await session_.get(key);
+  }
+  ++result_.ops[static_cast<std::size_t>(with_cas ? Op::kGets : Op::kGet)];
+  if (failed(item, key, with_cas ? "gets" : "get")) co_return;
+  if (!item->has_value()) {
+    judge_miss(key, expected_[i]);
+    co_return;
+  }
+  if (with_cas && (*item)->cas == 0) wrong_reply(key, "gets", "no cas unique");
+  judge_hit(key, expected_[i], (*item)->value, (*item)->flags);
+}
+
+asio::awaitable<void> Lane::multi_get() {
+  // Up to 8 owned keys, one counter and two shared keys, all different.
+  std::vector<std::string> keys;
+  std::vector<std::size_t> owned;
+  for (int n = 0; n < 8; ++n) {
+    const std::size_t i = rng_() % keys_.size();
+    if (std::find(owned.begin(), owned.end(), i) == owned.end()) owned.push_back(i);
+  }
+  for (const std::size_t i : owned) keys.push_back(keys_[i]);
+  const std::size_t counter = rng_() % counters_.size();
+  keys.push_back(counters_[counter]);
+  const std::size_t shared_first = rng_() % setup_.shared.size();
+  const std::size_t shared_second = (shared_first + 1) % setup_.shared.size();
+  keys.push_back(setup_.shared[shared_first]);
+  if (shared_second != shared_first) keys.push_back(setup_.shared[shared_second]);
+
+  const auto items = co_await session_.get_multi(std::span<const std::string>(keys));
+  ++result_.ops[static_cast<std::size_t>(Op::kMultiGet)];
+  if (failed(items, keys.front(), "multi-get")) co_return;
+  std::vector<const client::Item*> found(keys.size(), nullptr);
+  for (const client::Item& item : *items) {
+    const auto at = std::find(keys.begin(), keys.end(), item.key);
+    if (at == keys.end() || found[at - keys.begin()] != nullptr) {
+      wrong_reply(item.key, "multi-get", "a key that was not asked for, or twice");
+      continue;
+    }
+    found[at - keys.begin()] = &item;
+  }
+  for (std::size_t n = 0; n < keys.size(); ++n) {
+    const client::Item* item = found[n];
+    if (n < owned.size()) {
+      Expected& expected = expected_[owned[n]];
+      if (item != nullptr) {
+        judge_hit(keys[n], expected, item->value, item->flags);
+      } else {
+        judge_miss(keys[n], expected);
+      }
+    } else if (n == owned.size()) {
+      if (item != nullptr) {
+        judge_hit(keys[n], counter_expected_[counter], item->value, item->flags);
+      } else {
+        judge_miss(keys[n], counter_expected_[counter]);
+      }
+    } else {
+      judge_shared(keys[n], item != nullptr ? &item->value : nullptr);
+    }
+  }
+}
+
+asio::awaitable<void> Lane::meta_get(std::size_t i) {
+  const std::string& key = keys_[i];
+  const auto reply = co_await session_.meta_get(key, "v f");
+  ++result_.ops[static_cast<std::size_t>(Op::kMetaGet)];
+  if (failed(reply, key, "mg")) co_return;
+  if (reply->status == MetaStatus::kEn) {
+    judge_miss(key, expected_[i]);
+  } else if (reply->status == MetaStatus::kVa) {
+    std::uint32_t flags = 0;
+    const auto text = reply->flag('f');
+    if (text) std::from_chars(text->data(), text->data() + text->size(), flags);
+    judge_hit(key, expected_[i], reply->value, flags);
+  } else {
+    wrong_reply(key, "mg", meta_name(reply->status));
+  }
+}
+
+asio::awaitable<void> Lane::meta_set(std::size_t i) {
+  std::string value = next_value(i);
+  const std::uint32_t flags = flags_of(version_);
+  const auto reply = co_await session_.meta_set(keys_[i], value, fmt::format("F{}", flags));
+  ++result_.ops[static_cast<std::size_t>(Op::kMetaSet)];
+  if (failed(reply, keys_[i], "ms")) {
+    expected_[i] = Expected::unknown();
+  } else if (reply->status != MetaStatus::kHd) {
+    wrong_reply(keys_[i], "ms", meta_name(reply->status));
+    expected_[i] = Expected::unknown();
+  } else {
+    expected_[i] = Expected::present(std::move(value), flags);
+  }
+}
+
+asio::awaitable<void> Lane::meta_delete(std::size_t i) {
+  Expected& expected = expected_[i];
+  const auto reply = co_await session_.meta_delete(keys_[i], "");
+  ++result_.ops[static_cast<std::size_t>(Op::kMetaDelete)];
+  if (failed(reply, keys_[i], "md")) {
+    expected = Expected::unknown();
+    co_return;
+  }
+  if (reply->status == MetaStatus::kHd) {
+    if (expected.state == State::kAbsent) wrong_reply(keys_[i], "md of an absent key", "HD");
+  } else if (reply->status == MetaStatus::kNf) {
+    if (expected.state == State::kPresent && !setup_.options.evictions) {
+      wrong_reply(keys_[i], "md of a present key", "NF");
+    }
+  } else {
+    wrong_reply(keys_[i], "md", meta_name(reply->status));
+  }
+  expected = Expected::absent();
+}
+
+asio::awaitable<void> Lane::shared_set() {
+  // The first four shared keys hold the big values the reset fault reads.
+  const std::size_t s = rng_() % setup_.shared.size();
+  const std::size_t size =
+      s < 4 ? setup_.options.big_value : 40 + rng_() % setup_.options.max_value;
+  const std::string& key = setup_.shared[s];
+  const auto stored = co_await session_.set(key, make_record(key, ++version_, size));
+  ++result_.ops[static_cast<std::size_t>(Op::kSharedSet)];
+  if (!failed(stored, key, "set") && *stored != Status::kStored) {
+    wrong_reply(key, "set of a shared key", status_name(*stored));
+  }
+}
+
+}  // namespace mc::bench::soak::detail
