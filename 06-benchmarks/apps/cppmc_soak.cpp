@@ -82,6 +82,12 @@ void add_options(CLI::App& app, SoakOptions& o) {
          "Milliseconds before an unanswered request counts as lost")
       ->check(CLI::Range(100u, 600'000u))
       ->default_str("5000");
+  app.add_option_function<unsigned>(
+         "--sigterm-within",
+         [&o](unsigned ms) { o.sigterm_within = std::chrono::milliseconds(ms); },
+         "Milliseconds the server may take to exit after SIGTERM")
+      ->check(CLI::Range(1u, 60'000u))
+      ->default_str("1000");
   app.add_option("--json", o.json, "Write the result as JSON to this file (- for stdout)");
 }
 

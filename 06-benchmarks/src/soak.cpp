@@ -281,11 +281,12 @@ SoakResult run_soak(const SoakOptions& options) {
                fmt::format("largest {:.1f} MiB", static_cast<double>(max_kib) / 1024));
 
   const auto before = Clock::now();
-  const auto status = server.terminate(1s);
+  const auto status = server.terminate(options.sigterm_within);
   const double took = std::chrono::duration<double>(Clock::now() - before).count();
-  result.check("SIGTERM: exit status 0 within 1 s", status && *status == 0,
+  const double within = std::chrono::duration<double>(options.sigterm_within).count();
+  result.check(fmt::format("SIGTERM: exit status 0 within {:g} s", within), status && *status == 0,
                status ? fmt::format("status {} after {:.3f} s", *status, took)
-                      : std::string("still running after 1 s: killed"));
+                      : fmt::format("still running after {:g} s: killed", within));
   if (!result.passed()) {
     const std::string err = server.stderr_text();
     if (!err.empty()) {

@@ -41,7 +41,10 @@ struct SoakOptions {
   std::size_t max_rss_mib = 0;     ///< `--max-rss`: RSS bound in MiB (0: `-m` + 96)
   std::uint64_t seed = 1;          ///< `--seed`: choices of keys, commands and sizes
   std::chrono::milliseconds timeout{5000};  ///< `--timeout`: a reply later than this is lost
-  std::string json;                         ///< `--json`: write the result there (`-` stdout)
+  /// `--sigterm-within`: how soon the server must exit after SIGTERM (memcached's background
+  /// threads wake once a second, so it takes up to a second; give it more)
+  std::chrono::milliseconds sigterm_within{1000};
+  std::string json;  ///< `--json`: write the result there (`-` stdout)
 
   /// \brief The RSS bound in MiB that applies: max_rss_mib, or `-m` + 96 when it is 0.
   [[nodiscard]] std::size_t rss_bound_mib() const {
