@@ -63,7 +63,7 @@ Clock::duration seconds(double value) {
 
 // The counters of `stats` the checks read.
 struct Counters {
-  std::uint64_t cmd_get = 0, get_hits = 0, get_misses = 0, curr_connections = 0;
+  std::uint64_t cmd_get = 0, get_hits = 0, get_misses = 0, curr_connections = 0, curr_items = 0;
   bool read = false;
 };
 
@@ -76,6 +76,7 @@ asio::awaitable<Counters> read_counters(client::Session& monitor) {
                            : stat.name == "get_hits"         ? &counters.get_hits
                            : stat.name == "get_misses"       ? &counters.get_misses
                            : stat.name == "curr_connections" ? &counters.curr_connections
+                           : stat.name == "curr_items"       ? &counters.curr_items
                                                              : nullptr;
     if (field != nullptr) {
       std::from_chars(stat.value.data(), stat.value.data() + stat.value.size(), *field);
@@ -220,6 +221,21 @@ asio::awaitable<void> Soak::run() {
                             after_pass.get_hits - before_pass.get_hits,
                             after_pass.get_misses - before_pass.get_misses, pass_reads,
                             result_.hits - hits, result_.misses - misses));
+
+  // After the pass every lane knows what each of its keys holds; the shared keys are never
+  // deleted. Without evictions the server must hold exactly those items: none more (a
+  // half-written set or a garbage line that stored something), none fewer.
+  std::size_t present = shared_.size();
+  bool all_known = true;
+  for (const auto& lane : lanes_) {
+    const auto [count, known] = lane->known_present();
+    present += count;
+    all_known = all_known && known;
+  }
+  if (!options_.evictions && all_known) {
+    result_.check("curr_items is what the lanes know is stored", after_pass.curr_items == present,
+                  fmt::format("curr_items {}, lanes know of {}", after_pass.curr_items, present));
+  }
 
   lanes_.clear();
   for (auto& session : sessions_) session->close();

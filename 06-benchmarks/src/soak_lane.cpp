@@ -76,6 +76,18 @@ Lane::Lane(client::Session& session, const LaneSetup& setup, SoakResult& result)
   counter_expected_.resize(counters_.size());
 }
 
+std::pair<std::size_t, bool> Lane::known_present() const {
+  std::size_t present = 0;
+  bool all_known = true;
+  for (const auto* states : {&expected_, &counter_expected_}) {
+    for (const Expected& expected : *states) {
+      present += expected.state == State::kPresent ? 1 : 0;
+      all_known = all_known && expected.state != State::kUnknown;
+    }
+  }
+  return {present, all_known};
+}
+
 const std::string& Lane::some_key(std::mt19937_64& rng) const {
   return keys_[rng() % keys_.size()];
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <asio/awaitable.hpp>
@@ -34,6 +35,10 @@ class Lane {
   asio::awaitable<void> run(std::chrono::steady_clock::time_point end);
   /// Reads every owned key and counter once with `get`, judging each.
   asio::awaitable<void> verify_all();
+
+  /// How many of its keys and counters the lane knows hold a value, and whether it knows
+  /// that of every one (no write is left unanswered).
+  std::pair<std::size_t, bool> known_present() const;
 
   /// A key this lane owns, for a fault to aim a half-written `set` at.
   const std::string& some_key(std::mt19937_64& rng) const;
