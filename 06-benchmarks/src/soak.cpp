@@ -104,6 +104,11 @@ class Soak {
   asio::awaitable<void> run();
 
  private:
+  client::SessionOptions session_options() const;
+  asio::awaitable<void> prefill(client::Session& monitor);
+  asio::awaitable<void> load_with_faults();
+  asio::awaitable<Counters> quiet_pass(client::Session& monitor);
+  void check_items(const Counters& after_pass);
   asio::awaitable<void> sample_rss(const bool& stop);
   asio::awaitable<void> run_all(std::vector<asio::awaitable<void>> tasks, Clock::duration limit,
                                 std::string_view what);
@@ -153,27 +158,50 @@ asio::awaitable<void> Soak::run_all(std::vector<asio::awaitable<void>> tasks, Cl
 
 //! [soak-run]
 asio::awaitable<void> Soak::run() {
-  client::SessionOptions session_options;
-  session_options.timeout = options_.timeout;
   const client::ServerAddress address{"127.0.0.1", server_.port()};
-  client::Session monitor(io_, address, session_options);
+  client::Session monitor(io_, address, session_options());
   const Counters baseline = co_await read_counters(monitor);
   if (const auto version = co_await monitor.version()) result_.server_version = *version;
-
   bool stop_sampling = false;
-  detail::TaskGroup sampler(io_.get_executor());
+  TaskGroup sampler(io_.get_executor());
   sampler.spawn(sample_rss(stop_sampling));
 
-  for (unsigned s = 0; s < options_.shared_keys; ++s)
+  co_await prefill(monitor);
+  co_await load_with_faults();
+  const Counters after_pass = co_await quiet_pass(monitor);
+  check_items(after_pass);
+  lanes_.clear();
+  for (auto& session : sessions_) session->close();
+  sessions_.clear();
+  co_await final_checks(monitor, baseline, after_pass);
+
+  stop_sampling = true;
+  co_await sampler.wait(Clock::now() + 5s);
+  sample();
+  monitor.close();
+}
+//! [soak-run]
+
+client::SessionOptions Soak::session_options() const {
+  client::SessionOptions options;
+  options.timeout = options_.timeout;
+  return options;
+}
+
+// Opens the sessions, gives each its lanes, and stores every key once.
+asio::awaitable<void> Soak::prefill(client::Session& monitor) {
+  const client::ServerAddress address{"127.0.0.1", server_.port()};
+  for (unsigned s = 0; s < options_.shared_keys; ++s) {
     shared_.push_back(fmt::format("soak:s:{}", s));
+  }
   for (unsigned c = 0; c < options_.connections; ++c) {
-    sessions_.push_back(std::make_unique<client::Session>(io_, address, session_options));
+    sessions_.push_back(std::make_unique<client::Session>(io_, address, session_options()));
     for (unsigned d = 0; d < options_.depth; ++d) {
       const detail::LaneSetup setup{static_cast<unsigned>(lanes_.size()), options_, shared_};
       lanes_.push_back(std::make_unique<Lane>(*sessions_.back(), setup, result_));
     }
   }
-  // Every key is stored once before the load, the shared ones with their first value.
+  // The first four shared keys hold the big values the reset fault asks for.
   for (std::size_t s = 0; s < shared_.size(); ++s) {
     const std::size_t size = s < 4 ? options_.big_value : 100;
     const auto stored = co_await monitor.set(shared_[s], make_record(shared_[s], 0, size));
@@ -181,11 +209,13 @@ asio::awaitable<void> Soak::run() {
       result_.report(Problem::kWrongReply, "set of a shared key before the load failed");
     }
   }
-  std::vector<asio::awaitable<void>> prefill;
-  for (auto& lane : lanes_) prefill.push_back(lane->prefill());
-  co_await run_all(std::move(prefill), 60s, "prefill");
+  std::vector<asio::awaitable<void>> tasks;
+  for (auto& lane : lanes_) tasks.push_back(lane->prefill());
+  co_await run_all(std::move(tasks), 60s, "prefill");
+}
 
-  // The load and the faults, side by side.
+// The lanes and the faults side by side, for --duration.
+asio::awaitable<void> Soak::load_with_faults() {
   const auto begin = Clock::now();
   const auto end = begin + seconds(options_.duration);
   std::vector<std::string> big_keys(shared_.begin(),
@@ -196,35 +226,41 @@ asio::awaitable<void> Soak::run() {
         return lanes_[rng() % lanes_.size()]->some_key(rng);
       },
       result_);
-  std::vector<asio::awaitable<void>> load;
-  for (auto& lane : lanes_) load.push_back(lane->run(end));
-  load.push_back(faults.run(end));
-  co_await run_all(std::move(load), seconds(options_.duration + options_.stall_hold) + 60s, "load");
+  std::vector<asio::awaitable<void>> tasks;
+  for (auto& lane : lanes_) tasks.push_back(lane->run(end));
+  tasks.push_back(faults.run(end));
+  co_await run_all(std::move(tasks), seconds(options_.duration + options_.stall_hold) + 60s,
+                   "load");
   result_.seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+}
 
-  // A quiet pass: every key read once, while nothing else talks to the server, so the
-  // server's get counters must move by exactly what this pass saw.
-  const Counters before_pass = co_await read_counters(monitor);
-  const std::uint64_t reads = result_.key_reads, hits = result_.hits, misses = result_.misses;
-  std::vector<asio::awaitable<void>> pass;
-  for (auto& lane : lanes_) pass.push_back(lane->verify_all());
-  co_await run_all(std::move(pass), 60s, "final pass");
-  const Counters after_pass = co_await read_counters(monitor);
-  const std::uint64_t pass_reads = result_.key_reads - reads;
+// Every key read once while nothing else talks to the server: its get counters must move by
+// exactly what this pass saw. Returns the counters after it.
+asio::awaitable<Counters> Soak::quiet_pass(client::Session& monitor) {
+  const Counters before = co_await read_counters(monitor);
+  std::uint64_t reads = result_.key_reads, hits = result_.hits, misses = result_.misses;
+  std::vector<asio::awaitable<void>> tasks;
+  for (auto& lane : lanes_) tasks.push_back(lane->verify_all());
+  co_await run_all(std::move(tasks), 60s, "final pass");
+  const Counters after = co_await read_counters(monitor);
+  const std::uint64_t cmd_get = after.cmd_get - before.cmd_get;
+  const std::uint64_t get_hits = after.get_hits - before.get_hits;
+  const std::uint64_t get_misses = after.get_misses - before.get_misses;
+  reads = result_.key_reads - reads;
+  hits = result_.hits - hits;
+  misses = result_.misses - misses;
   result_.check("get counters moved by the final pass's reads exactly",
-                after_pass.cmd_get - before_pass.cmd_get == pass_reads &&
-                    after_pass.get_hits - before_pass.get_hits == result_.hits - hits &&
-                    after_pass.get_misses - before_pass.get_misses == result_.misses - misses,
+                cmd_get == reads && get_hits == hits && get_misses == misses,
                 fmt::format("cmd_get +{} get_hits +{} get_misses +{}; read {} keys, {} hits, "
                             "{} misses",
-                            after_pass.cmd_get - before_pass.cmd_get,
-                            after_pass.get_hits - before_pass.get_hits,
-                            after_pass.get_misses - before_pass.get_misses, pass_reads,
-                            result_.hits - hits, result_.misses - misses));
+                            cmd_get, get_hits, get_misses, reads, hits, misses));
+  co_return after;
+}
 
-  // After the pass every lane knows what each of its keys holds; the shared keys are never
-  // deleted. Without evictions the server must hold exactly those items: none more (a
-  // half-written set or a garbage line that stored something), none fewer.
+// After the quiet pass every lane knows what each of its keys holds, and the shared keys are
+// never deleted. Without evictions the server must hold exactly those items: none more (a
+// half-written set or a garbage line that stored something), none fewer.
+void Soak::check_items(const Counters& after_pass) {
   std::size_t present = shared_.size();
   bool all_known = true;
   for (const auto& lane : lanes_) {
@@ -232,21 +268,10 @@ asio::awaitable<void> Soak::run() {
     present += count;
     all_known = all_known && known;
   }
-  if (!options_.evictions && all_known) {
-    result_.check("curr_items is what the lanes know is stored", after_pass.curr_items == present,
-                  fmt::format("curr_items {}, lanes know of {}", after_pass.curr_items, present));
-  }
-
-  lanes_.clear();
-  for (auto& session : sessions_) session->close();
-  sessions_.clear();
-  co_await final_checks(monitor, baseline, after_pass);
-  stop_sampling = true;
-  co_await sampler.wait(Clock::now() + 5s);
-  sample();
-  monitor.close();
+  if (options_.evictions || !all_known) return;
+  result_.check("curr_items is what the lanes know is stored", after_pass.curr_items == present,
+                fmt::format("curr_items {}, lanes know of {}", after_pass.curr_items, present));
 }
-//! [soak-run]
 
 asio::awaitable<void> Soak::final_checks(client::Session& monitor, const Counters& baseline,
                                          const Counters& after_pass) {
