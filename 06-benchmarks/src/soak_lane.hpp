@@ -25,6 +25,10 @@ struct LaneSetup {
   const std::vector<std::string>& shared;  // keys every lane writes
 };
 
+/// The word a status is on the wire (`STORED`, `HD`, ...), for problem reports.
+std::string_view reply_name(client::Status status);
+std::string_view reply_name(client::MetaStatus status);
+
 class Lane {
  public:
   Lane(client::Session& session, const LaneSetup& setup, SoakResult& result);
@@ -68,9 +72,10 @@ class Lane {
   void judge_shared(const std::string& key, const std::string* value);
   // A reply the model rules out; the key's state becomes what the server said (or unknown).
   void wrong_reply(const std::string& key, std::string_view command, std::string_view got);
-  // A call that failed without an answer: writes leave the key unknown.
-  template <typename T>
-  bool failed(const client::Result<T>& result, const std::string& key, std::string_view command);
+  // Whether a call failed without an answer (`error` set); writes then leave the key unknown.
+  bool failed(std::error_code error, const std::string& key, std::string_view command);
+
+  static constexpr std::uint64_t kCounterStart = 1000;  // what a counter is set to
 
   client::Session& session_;
   const LaneSetup setup_;
