@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -66,6 +69,31 @@ TEST(CppmcSoak, FailsWhenTheServerPassesTheRssBound) {
   const auto result = run_soak(CPPMEMCACHED_PATH, {"--max-rss", "1"}, "2");
   EXPECT_EQ(result.status, 1) << result.out << result.err;
   EXPECT_NE(result.out.find("FAIL  RSS at most 1 MiB"), std::string::npos) << result.out;
+}
+
+// memcached that drops -M and has 4 MiB: it evicts where the soak was promised it never would,
+// so misses (and writes answered as if the key were absent) must be reported end to end.
+TEST(CppmcSoak, FailsWhenTheServerEvictsDespiteMinusM) {
+  if (::access(kMemcached, X_OK) != 0) GTEST_SKIP() << "no " << kMemcached;
+  const auto wrapper =
+      std::filesystem::temp_directory_path() / ("evicting-memcached-" + std::to_string(::getpid()));
+  {
+    std::ofstream script(wrapper);
+    script << "#!/bin/sh\n"
+              "for arg; do shift; [ \"$arg\" = -M ] || set -- \"$@\" \"$arg\"; done\n"
+              "exec "
+           << kMemcached << " \"$@\" -m 4\n";
+  }
+  std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
+  const auto result = run_soak(
+      wrapper.string(),
+      {"--memcached", "--sigterm-within", "3000", "--keys", "256", "--max-value", "16384"}, "4");
+  std::filesystem::remove(wrapper);
+  EXPECT_EQ(result.status, 1) << result.out << result.err;
+  const std::string json = result.out.substr(result.out.find("RESULT:"));
+  EXPECT_GT(json_number(json, "unexpected_miss"), 0) << result.out;
+  EXPECT_EQ(json_number(json, "torn"), 0);
+  EXPECT_EQ(json_number(json, "foreign"), 0);
 }
 
 }  // namespace
