@@ -105,3 +105,21 @@ compare: deps ## Release build, then memcached vs cppmemcached side by side (bui
 
 clean: ## Remove every build folder
 	rm -rf build
+
+# The soak (issue 13): cppmc_soak starts the server on a free port, loads it with verified
+# commands and faults, checks it and stops it by PID. SOAK_SERVER=memcached soaks the real one.
+# SOAK_STALL_KIB is how much each client that never reads may pipeline: until cppmemcached
+# bounds a connection's queued replies, the default makes its RSS pass the bound (CI sends less).
+SOAK_SECONDS ?= 600
+SOAK_SERVER ?= cppmemcached
+SOAK_STALL_KIB ?= 65536
+SOAK_ARGS ?=
+SOAK_TARGET = $(if $(filter memcached,$(SOAK_SERVER)),--server memcached --sigterm-within 3000,--server build/release/bin/cppmemcached)
+
+.PHONY: soak
+soak: deps ## Release build, then a verifying soak with faults for SOAK_SECONDS (default 600)
+	cmake --preset release
+	cmake --build --preset release
+	@mkdir -p build/soak
+	build/release/bin/cppmc_soak $(SOAK_TARGET) --duration $(SOAK_SECONDS) \
+	  --stall-kib $(SOAK_STALL_KIB) --json build/soak/$(SOAK_SERVER).json $(SOAK_ARGS)
