@@ -20,7 +20,8 @@ for file in bin/cppmemcached bin/cppmc bin/cppmc_bench bin/mc_decode \
   [[ -e $prefix/$file ]] || { echo "not installed: $file" >&2; exit 1; }
 done
 # What only the tutorial's build uses must not reach a consumer.
-if grep -rlE 'GTest|CLI11|-W(all|error|extra|pedantic)' "$prefix/$libdir/cmake" "$prefix/$libdir/pkgconfig"; then
+if grep -rlE 'GTest|CLI11|-W(all|error|extra|pedantic)' \
+  "$prefix/$libdir/cmake" "$prefix/$libdir/pkgconfig"; then
   echo "the installed packages mention GoogleTest, CLI11 or warning flags" >&2
   exit 1
 fi

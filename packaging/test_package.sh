@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test_package.sh BUILD_DIR SOURCE_DIR: makes the .deb packages with CPack, checks what they
-# hold, unpacks cppmemcached's (dpkg-deb -x) into a temporary root, verifies its systemd unit
-# there (systemd-analyze verify) and runs the packaged server through the packaged wrapper and
-# configuration file.
+# hold and that apt could install them, unpacks cppmemcached's (dpkg-deb -x) into a temporary
+# root, verifies its systemd unit there (systemd-analyze verify) and runs the packaged server
+# through the packaged wrapper and configuration file.
 set -euo pipefail
 build=$1 source=$2
 . "$source/packaging/testlib.sh"
@@ -22,6 +22,13 @@ deb=${debs[0]} dev_deb=${dev_debs[0]}
 dpkg-deb --field "$deb" Package Version Depends
 [[ $(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles) == /etc/cppmemcached.conf ]]
 [[ $(dpkg-deb --field "$deb" Depends) == *libfmt* ]]
+# Installable here: apt resolves both packages' dependencies (a simulation, nothing changes).
+apt-get install --simulate --no-install-recommends "$deb" "$dev_deb" >"$tmp/apt.log" 2>&1 || {
+  cat "$tmp/apt.log"
+  exit 1
+}
+grep -q '^Conf cppmemcached ' "$tmp/apt.log"
+grep -q '^Conf cppmemcached-dev ' "$tmp/apt.log"
 
 step "dpkg-deb -x into $root"
 dpkg-deb -x "$deb" "$root"
@@ -60,8 +67,10 @@ cat "$tmp/verify.log"
 step "the packaged server, started as the unit starts it (wrapper + conf)"
 # The packaged conf, on a free port; a comment, a memcached-only directive and -d are skipped.
 sed -e 's/^-p 11211$/-p 0/' "$root/etc/cppmemcached.conf" >"$tmp/cppmemcached.conf"
-printf '%s\n' '-d  # daemonize: skipped' 'logfile /var/log/memcached.log' '-v' >>"$tmp/cppmemcached.conf"
-start_server "$tmp/server.log" "$root/usr/share/cppmemcached/cppmemcached-wrapper" "$tmp/cppmemcached.conf"
+printf '%s\n' '-d  # daemonize: skipped' 'logfile /var/log/memcached.log' '-v' \
+  >>"$tmp/cppmemcached.conf"
+start_server "$tmp/server.log" \
+  "$root/usr/share/cppmemcached/cppmemcached-wrapper" "$tmp/cppmemcached.conf"
 cppmc=("$root/usr/bin/cppmc" --servers "127.0.0.1:$SERVER_PORT")
 "${cppmc[@]}" set packaged yes
 [[ $("${cppmc[@]}" get packaged) == yes ]]
