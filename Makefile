@@ -6,11 +6,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Every Debian package the project uses: toolchain, libraries, docs, and the real memcached
-# and its clients for interoperability tests and side-by-side benchmarks.
+# and its clients for interoperability tests and side-by-side benchmarks, and the tools the
+# packaging tests use (dpkg-dev for CPack's dependency list, systemd-analyze, groff).
 PACKAGES := cmake ninja-build g++ make pkg-config \
 	libasio-dev libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev libcli11-dev \
 	libxxhash-dev libssl-dev doxygen graphviz clang-format-14 clang-14 libclang-rt-14-dev ccache \
-	gnuplot-nox memcached libmemcached-tools libmemcached-dev python3-pymemcache iproute2
+	gnuplot-nox memcached libmemcached-tools libmemcached-dev python3-pymemcache iproute2 \
+	dpkg-dev systemd groff-base
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # ccache (found by cmake/Dependencies.cmake) reuses compiled files across rebuilds and clones:
@@ -20,7 +22,7 @@ CLANG_FORMAT := clang-format-14
 FORMAT_FILES = $(shell git ls-files '*.cpp' '*.hpp')
 RUN_ARGS ?= -p 11211
 
-.PHONY: help deps build test asan tsan docs format format-check run clean
+.PHONY: help deps build test asan tsan docs format format-check run install package clean
 
 help: ## Show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -102,6 +104,15 @@ compare: deps ## Release build, then memcached vs cppmemcached side by side (bui
 	cmake --preset release
 	cmake --build --preset release
 	/usr/bin/python3 06-benchmarks/compare.py
+
+PREFIX ?= /usr/local
+
+install: build ## Release build, then install it under PREFIX (default /usr/local)
+	cmake --install build/release --prefix $(PREFIX)
+
+package: build ## Release build, then the Debian packages in build/package (CPack)
+	cpack --config build/release/CPackConfig.cmake -B build/package
+	@ls build/package/*.deb
 
 clean: ## Remove every build folder
 	rm -rf build

@@ -7,17 +7,34 @@ if(CCACHE_PROGRAM AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
 endif()
 find_package(Threads REQUIRED)
 find_package(fmt REQUIRED)
-find_package(CLI11 REQUIRED)
-find_package(GTest REQUIRED)
+find_package(CLI11 REQUIRED)  # the binaries' command lines only: no installed header uses it
+# GoogleTest is looked up in Testing.cmake, only when the tests are built (BUILD_TESTING).
 
-# Standalone Asio is header-only and ships no CMake package, so we describe it ourselves.
+# The Google Benchmark binaries (bench_codec, bench_ketama, bench_store) are built when the
+# library is found; switching them off makes every stage's find_package(benchmark) fail.
+option(CPPMC_BUILD_BENCHMARKS "Build the Google Benchmark binaries (needs libbenchmark-dev)" ON)
+if(NOT CPPMC_BUILD_BENCHMARKS)
+  set(CMAKE_DISABLE_FIND_PACKAGE_benchmark TRUE)
+endif()
+
+# Standalone Asio is header-only and ships no CMake package, so we describe it ourselves. The
+# target is mc_asio, exported as cppmemcached::asio: a bare `asio` could clash with a target
+# of a project that includes ours.
 find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
-add_library(asio INTERFACE)
-add_library(asio::asio ALIAS asio)
-target_include_directories(asio SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
+add_library(mc_asio INTERFACE)
+add_library(mc::asio ALIAS mc_asio)
+set_target_properties(mc_asio PROPERTIES EXPORT_NAME asio)
+# Installed, the path is found again by cppmemcachedConfig.cmake on the consumer's machine.
+target_include_directories(mc_asio SYSTEM INTERFACE $<BUILD_INTERFACE:${ASIO_INCLUDE_DIR}>)
 # ASIO_DISABLE_STD_ALIGNED_ALLOC: Asio chooses aligned_alloc or operator new from a libstdc++
 # macro that exists only once a standard header is included, so two files including headers in
 # a different order would allocate one way and free the other (AddressSanitizer reports it).
-target_compile_definitions(asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED
-                                          ASIO_DISABLE_STD_ALIGNED_ALLOC)
-target_link_libraries(asio INTERFACE Threads::Threads)
+# The definitions are part of the exported target: a program built on our libraries must see
+# the same ones, or the two would disagree about how Asio's objects are laid out and freed.
+target_compile_definitions(mc_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED
+                                             ASIO_DISABLE_STD_ALIGNED_ALLOC)
+target_link_libraries(mc_asio INTERFACE Threads::Threads)
+
+# XXH3 hashes the server's keys; Debian's libxxhash-dev ships no CMake package, so
+# FindxxHash.cmake (installed with ours) describes it as xxHash::xxhash.
+find_package(xxHash REQUIRED)

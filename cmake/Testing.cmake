@@ -1,5 +1,9 @@
-include(CTest)
-include(GoogleTest)
+include(CTest)  # defines BUILD_TESTING (ON unless -DBUILD_TESTING=OFF)
+if(BUILD_TESTING)
+  # Only the tests and mc::testing use GoogleTest: with BUILD_TESTING=OFF it need not exist.
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+endif()
 
 # mc_add_test(NAME LABEL <stage[;more labels]> SOURCES <files...> [LIBRARIES <targets...>])
 #
