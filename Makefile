@@ -119,8 +119,7 @@ clean: ## Remove every build folder
 
 # The soak (issue 13): cppmc_soak starts the server on a free port, loads it with verified
 # commands and faults, checks it and stops it by PID. SOAK_SERVER=memcached soaks the real one.
-# SOAK_STALL_KIB is how much each client that never reads may pipeline: until cppmemcached
-# bounds a connection's queued replies, the default makes its RSS pass the bound (CI sends less).
+# SOAK_STALL_KIB is how much each client that never reads may pipeline.
 SOAK_SECONDS ?= 600
 SOAK_SERVER ?= cppmemcached
 SOAK_STALL_KIB ?= 65536

@@ -21,14 +21,13 @@ using mc::bench::testing::json_number;
 
 constexpr const char* kMemcached = "/usr/bin/memcached";
 
-// Ten seconds of load with every fault. The stalled readers send 256 KiB each: cppmemcached
-// queues every reply of a client that does not read (issue 13), and more would pass the
-// RSS bound today.
+// Ten seconds of load with every fault, the stalled readers at full strength (each may send
+// 64 MiB of requests it never reads the replies to).
 mc::testing::RunResult run_soak(const std::string& server, std::vector<std::string> extra = {},
                                 const std::string& seconds = "10") {
   std::vector<std::string> args = {
       "--server",         server, "--duration",      seconds, "--connections", "8",
-      "--burst-interval", "4",    "--stall-clients", "2",     "--stall-kib",   "256",
+      "--burst-interval", "4",    "--stall-clients", "2",     "--stall-kib",   "65536",
       "--stall-hold",     "2",    "--timeout",       "20000", "--json",        "-"};
   args.insert(args.end(), extra.begin(), extra.end());
   return mc::testing::run(CPPMC_SOAK_PATH, args, {}, 110s);
