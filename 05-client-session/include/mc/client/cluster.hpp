@@ -15,7 +15,9 @@
 #include <vector>
 
 #include <asio/async_result.hpp>
+#include <asio/dispatch.hpp>
 #include <asio/io_context.hpp>
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -65,7 +67,8 @@ class ClusterState : public std::enable_shared_from_this<ClusterState> {
   void eject(std::size_t index);
 };
 
-/// \brief Calls `handler` with `result` on the handler's executor (`fallback` if it has none).
+/// \brief Calls `handler` with `result` on the handler's executor (`fallback` if it has none),
+/// inline if the caller is already there.
 template <typename Handler, typename T>
 void complete_on_own_executor(Handler&& handler, const asio::io_context::executor_type& fallback,
                               Result<T> result) {
@@ -74,6 +77,18 @@ void complete_on_own_executor(Handler&& handler, const asio::io_context::executo
                  [handler = std::forward<Handler>(handler), result = std::move(result)]() mutable {
                    std::move(handler)(std::move(result));
                  });
+}
+
+/// \brief As complete_on_own_executor(), but always queued: for a result known inside the
+/// initiating function, whose handler Asio forbids calling from there.
+template <typename Handler, typename T>
+void post_to_own_executor(Handler&& handler, const asio::io_context::executor_type& fallback,
+                          Result<T> result) {
+  auto executor = asio::get_associated_executor(handler, fallback);
+  asio::post(executor,
+             [handler = std::forward<Handler>(handler), result = std::move(result)]() mutable {
+               std::move(handler)(std::move(result));
+             });
 }
 
 }  // namespace detail
@@ -206,8 +221,8 @@ class Cluster {
         [](auto handler, std::shared_ptr<detail::ClusterState> state,
            std::optional<std::size_t> server, detail::Command command) {
           if (!server) {
-            detail::complete_on_own_executor(std::move(handler), state->io.get_executor(),
-                                             Result<T>(Error::kNoServer));
+            detail::post_to_own_executor(std::move(handler), state->io.get_executor(),
+                                         Result<T>(Error::kNoServer));
             return;
           }
           state->sessions[*server].template launch<T>(

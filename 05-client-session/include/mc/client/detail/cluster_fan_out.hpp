@@ -79,9 +79,8 @@ auto Cluster::get_multi(std::span<const std::string_view> keys, CallOptions opti
          std::vector<std::pair<std::size_t, detail::Command>> requests) {
         const auto fallback = state->io.get_executor();
         if (invalid || requests.empty()) {
-          detail::complete_on_own_executor(
-              std::move(handler), fallback,
-              invalid ? Result<Items>(invalid) : Result<Items>(Items{}));
+          detail::post_to_own_executor(std::move(handler), fallback,
+                                       invalid ? Result<Items>(invalid) : Result<Items>(Items{}));
           return;
         }
         using Join = detail::FanOut<Items, std::decay_t<decltype(handler)>>;
