@@ -192,13 +192,13 @@ int main(int argc, char** argv) {
     }
   }
 
-  std::vector<ServerAddress> servers;
-  try {
-    servers = parse_server_list(args.servers);
-  } catch (const std::invalid_argument& error) {
-    fmt::print(stderr, "cppmc: {}\n", error.what());
+  std::string why;
+  const auto parsed = parse_server_list(args.servers, &why);
+  if (!parsed) {
+    fmt::print(stderr, "cppmc: {}\n", why);
     return kFailure;
   }
+  const std::vector<ServerAddress>& servers = *parsed;
   const auto distribution =
       args.distribution == "modulo" ? Distribution::kModulo : Distribution::kKetama;
   if (locate_cmd->parsed()) return locate(args, servers, distribution);

@@ -52,8 +52,8 @@ asio::awaitable<void> SessionCore::connector() {
     state_ = State::kConnecting;
     net::Socket socket(io_);
     connecting_ = &socket;
-    const std::error_code error =
-        co_await net::async_connect(socket, server_.host, server_.port, options_.connect_timeout);
+    const std::error_code error = co_await net::async_connect(
+        socket, std::string(server_.connect_host()), server_.port, options_.connect_timeout);
     connecting_ = nullptr;
     if (closing_) break;
     if (error) {
