@@ -33,8 +33,9 @@ struct ClusterOptions {
   /// Eject a server after this many calls in a row failed to reach it (timeouts, connection
   /// errors); zero never ejects. libmemcached's `MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT`.
   unsigned eject_after = 3;
-  /// How long an ejected server stays out before it gets another chance (libmemcached's
-  /// `MEMCACHED_BEHAVIOR_RETRY_TIMEOUT`).
+  /// How long an ejected server stays out before it is probed (libmemcached's
+  /// `MEMCACHED_BEHAVIOR_RETRY_TIMEOUT`). The probe, a `version` in the background, brings it
+  /// back only if it answers; otherwise the server stays out for another period.
   std::chrono::milliseconds retry_after{2000};
 };
 
@@ -60,11 +61,15 @@ class ClusterState : public std::enable_shared_from_this<ClusterState> {
   Locator locator;                 ///< placement, with ejected servers taken out
   std::vector<Session> sessions;   ///< one per server, in the locator's order
   std::vector<unsigned> failures;  ///< unreachable calls in a row, per server
-  std::vector<std::unique_ptr<asio::steady_timer>> retry;  ///< per server: when to re-add it
+  std::vector<std::unique_ptr<asio::steady_timer>> retry;  ///< per server: when to probe it
   std::uint64_t ejections = 0;                             ///< how many times a server was ejected
+  std::uint64_t probes = 0;  ///< how many probes were sent to ejected servers
+  bool closed = false;       ///< close() was called: no more probes
 
  private:
   void eject(std::size_t index);
+  void schedule_probe(std::size_t index);
+  void probe(std::size_t index);
 };
 
 /// \brief Calls `handler` with `result` on the handler's executor (`fallback` if it has none),
@@ -99,9 +104,11 @@ void post_to_own_executor(Handler&& handler, const asio::io_context::executor_ty
 /// and merges the hits.
 ///
 /// A server whose calls fail ClusterOptions::eject_after times in a row (timeouts, connection
-/// errors) is ejected: the ring is rebuilt without it, so its keys go to the others, and after
-/// ClusterOptions::retry_after it is put back. With modulo, keys of an ejected server have no
-/// server (Error::kNoServer; a miss for get_multi) until it returns, as with libmemcached.
+/// errors) is ejected: the ring is rebuilt without it, so its keys go to the others. Every
+/// ClusterOptions::retry_after the cluster probes it in the background, and puts it back only
+/// when it answers: callers never pay for a server that is still down. With modulo, keys of an
+/// ejected server have no server (Error::kNoServer; a miss for get_multi) until it returns, as with
+/// libmemcached.
 ///
 /// Calls take a completion token like Session's. Unlike a Session, a Cluster must be called
 /// from the thread that runs its io_context: placement reads state that ejection changes.
@@ -130,6 +137,8 @@ class Cluster {
   }
   /// \brief How many ejections happened so far.
   [[nodiscard]] std::uint64_t ejections() const { return state_->ejections; }
+  /// \brief How many background probes of ejected servers were sent so far.
+  [[nodiscard]] std::uint64_t probes() const { return state_->probes; }
 
   /// \brief Session::get() on the key's server.
   template <typename Token = asio::use_awaitable_t<>>
