@@ -118,6 +118,34 @@ TEST_P(ClusterTest, GetMultiCountsTheKeysOfADeadServerAsMisses) {
   EXPECT_EQ(items->front().key, live_key);
 }
 
+TEST_P(ClusterTest, GetEachTellsAMissFromAFailedServer) {
+  ClusterOptions options;
+  options.eject_after = 0;
+  start(2, options);
+  const std::string hit = key_on(0);
+  const std::string dead = key_on(1);
+  servers_[1].process.signal(SIGKILL);
+  ASSERT_TRUE(servers_[1].process.wait(10s));
+  run<void>([&]() -> asio::awaitable<void> {
+    EXPECT_TRUE(co_await cluster_->session(0).set(hit, "v"));
+    const std::string_view keys[] = {dead, hit, "absent:0", hit};
+    const auto answers = co_await cluster_->get_each(keys);
+    EXPECT_TRUE(answers);
+    if (!answers) co_return;
+    EXPECT_EQ(answers->size(), 4u);
+    EXPECT_TRUE(is_unreachable((*answers)[0].error())) << (*answers)[0].error().message();
+    EXPECT_EQ((*answers)[1].value()->value, "v");
+    EXPECT_GT((*answers)[1].value()->cas, 0u);  // get_each asks with gets
+    const bool absent_answered = cluster_->locate("absent:0") == 0u;
+    EXPECT_EQ((*answers)[2].has_value(), absent_answered);
+    if (absent_answered) {
+      EXPECT_FALSE((*answers)[2].value());
+    }
+    EXPECT_EQ((*answers)[3].value()->value, "v");  // a key asked twice answers twice
+    EXPECT_EQ((co_await cluster_->get_each({})).error(), Error::kBadArgument);
+  });
+}
+
 //! [eject-test]
 TEST_P(ClusterTest, EjectsAFailingServerAndPutsItBackWhenAProbeReachesIt) {
   ClusterOptions options;

@@ -208,6 +208,17 @@ class Cluster {
   auto get_multi(std::span<const std::string_view> keys, CallOptions options = {},
                  Token&& token = {});
 
+  /// \brief The answer for one key of get_each(): its item, a miss (an empty optional), or
+  /// why its server could not say.
+  using KeyResult = Result<std::optional<Item>>;
+
+  /// \brief Gets many keys as get_multi() does (one `gets` line per server, all at once), but
+  /// answers for each key, in the order of `keys`: a miss and a failed server are told apart.
+  /// Items carry their cas unique. The call itself fails only for an empty list or a bad key.
+  template <typename Token = asio::use_awaitable_t<>>
+  auto get_each(std::span<const std::string_view> keys, CallOptions options = {},
+                Token&& token = {});
+
   /// \brief `flush_all` on every server at once: Status::kOk if all agreed, else the first error.
   template <typename Token = asio::use_awaitable_t<>>
   auto flush_all(std::int32_t delay = 0, WriteOptions options = {}, Token&& token = {});
