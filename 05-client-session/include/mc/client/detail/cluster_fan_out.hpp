@@ -62,8 +62,8 @@ class FanOut {
 template <typename Handler>
 class PerKeyJoin {
  public:
-  using Items = std::vector<Item>;
-  using PerKey = std::vector<Result<std::optional<Item>>>;
+  using Items = std::vector<Item>;                          ///< one server's hits
+  using PerKey = std::vector<Result<std::optional<Item>>>;  ///< the answer, key by key
 
   /// \brief Waits for `parts` server replies; `keys[i]` lives on server `where[i]` (none: no
   /// live server).
