@@ -28,18 +28,25 @@ constexpr int kSuccess = 0;
 constexpr int kMiss = 1;
 constexpr int kFailure = 2;
 
+// stdout is buffered and stderr is not: flush what was printed so far, so that a miss or an
+// error appears after the hits before it also when the output goes to a pipe or a file.
+void report(std::string_view line) {
+  std::fflush(stdout);
+  fmt::print(stderr, "cppmc: {}\n", line);
+}
+
 int usage_error(std::string_view message) {
-  fmt::print(stderr, "cppmc: {}\n", message);
+  report(message);
   return kFailure;
 }
 
 int fail(std::string_view what, std::error_code error) {
-  fmt::print(stderr, "cppmc: {}: {}\n", what, error.message());
+  report(fmt::format("{}: {}", what, error.message()));
   return kFailure;
 }
 
 int miss(std::string_view key) {
-  fmt::print(stderr, "cppmc: {}: not found\n", key);
+  report(fmt::format("{}: not found", key));
   return kMiss;
 }
 
@@ -97,7 +104,7 @@ int status(std::string_view key, const Result<Status>& result) {
       return miss(key);
     case Status::kNotStored:
     case Status::kExists:
-      fmt::print(stderr, "cppmc: {}: not stored\n", key);
+      report(fmt::format("{}: not stored", key));
       return kFailure;
     default:
       return kSuccess;
@@ -128,7 +135,7 @@ int arithmetic(SyncClient& client, const Arguments& args, bool increment) {
     const std::string& text = args.operands[1];
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), delta);
     if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) {
-      fmt::print(stderr, "cppmc: {}: CLIENT_ERROR invalid numeric delta argument\n", text);
+      report(fmt::format("{}: CLIENT_ERROR invalid numeric delta argument", text));
       return kFailure;
     }
   }
