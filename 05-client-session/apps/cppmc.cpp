@@ -1,58 +1,65 @@
 // cppmc: a memcached command-line client over mc::client::SyncClient.
 //
-//   cppmc --servers 127.0.0.1:11211[,host:port[:weight]...] get KEY...
-//   cppmc --servers ... set KEY VALUE [--exptime S] [--flags F]
-//   cppmc --servers ... locate KEY...        (placement only: connects to nothing)
+//   cppmc --servers 127.0.0.1:11211[,host:port[:weight]...] get KEY... [--flags]
+//   cppmc set KEY [VALUE|-] [--exptime S] [--flags F]   (value from stdin if - or missing)
+//   cppmc locate KEY...        (placement only: connects to nothing)
 //
 // Exit status: 0 success, 1 a miss (a key not found), 2 an error (reason on stderr).
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <iterator>
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
+#include "cppmc_arguments.hpp"
 #include "mc/client/sync_client.hpp"
 
 namespace {
 
 using namespace mc::client;
+using mc::cppmc::Arguments;
 
 constexpr int kSuccess = 0;
 constexpr int kMiss = 1;
 constexpr int kFailure = 2;
 
-struct Arguments {
-  std::string servers = "127.0.0.1:11211";
-  std::string distribution = "ketama";
-  int timeout_ms = 1000;
-  std::vector<std::string> keys;
-  std::string key;
-  std::string value;
-  std::int32_t exptime = 0;
-  std::uint32_t flags = 0;
-  std::uint64_t delta = 1;
-  std::string group;
-};
+// stdout is buffered and stderr is not: flush what was printed so far, so that a miss or an
+// error appears after the hits before it also when the output goes to a pipe or a file.
+void report(std::string_view line) {
+  std::fflush(stdout);
+  fmt::print(stderr, "cppmc: {}\n", line);
+}
+
+int usage_error(std::string_view message) {
+  report(message);
+  return kFailure;
+}
 
 int fail(std::string_view what, std::error_code error) {
-  fmt::print(stderr, "cppmc: {}: {}\n", what, error.message());
+  report(fmt::format("{}: {}", what, error.message()));
   return kFailure;
 }
 
 int miss(std::string_view key) {
-  fmt::print(stderr, "cppmc: {}: not found\n", key);
+  report(fmt::format("{}: not found", key));
   return kMiss;
 }
 
+// The worse of two exit statuses: an error outranks a miss, a miss outranks success.
+int worst(int a, int b) { return std::max(a, b); }
+
+void write_raw(std::string_view bytes) { std::fwrite(bytes.data(), 1, bytes.size(), stdout); }
+
 //! [locate]
 // Placement only: a Locator needs the server names, not the servers.
-int locate(const Arguments& args, const std::vector<ServerAddress>& servers,
-           Distribution distribution) {
-  const Locator locator(servers, distribution);
-  for (const auto& key : args.keys) {
+int locate(const Arguments& args, const std::vector<ServerAddress>& servers) {
+  const Locator locator(servers, args.distribution);
+  for (const auto& key : args.operands) {
     const auto server = locator.locate(key);
     fmt::print("{} {}\n", key, server ? servers[*server].to_string() : "-");
   }
@@ -60,25 +67,34 @@ int locate(const Arguments& args, const std::vector<ServerAddress>& servers,
 }
 //! [locate]
 
-int get(SyncClient& client, const Arguments& args, const CallOptions& options) {
-  if (args.keys.size() == 1) {
-    const auto item = client.get(args.keys.front(), options);
-    if (!item) return fail(args.keys.front(), item.error());
-    if (!*item) return miss(args.keys.front());
-    std::fwrite((*item)->value.data(), 1, (*item)->value.size(), stdout);  // raw bytes
-    std::fputc('\n', stdout);
-    return kSuccess;
+//! [get]
+// Every key gets its own answer: a hit is printed, a miss and a server's failure are reported
+// on stderr per key, and the exit status says which was the worst.
+int get(SyncClient& client, const Arguments& args, bool print) {
+  const std::vector<std::string_view> keys(args.operands.begin(), args.operands.end());
+  const auto answers = client.get_each(keys);
+  if (!answers) return fail(keys.size() == 1 ? keys.front() : "get", answers.error());
+  int exit = kSuccess;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto& answer = (*answers)[i];
+    if (!answer) {
+      exit = worst(exit, fail(keys[i], answer.error()));
+    } else if (!*answer) {
+      exit = worst(exit, miss(keys[i]));
+    } else if (print) {
+      const Item& item = **answer;
+      if (args.show_flags) {
+        fmt::print("{} {} {} ", item.key, item.flags, item.cas);
+      } else if (keys.size() > 1) {
+        fmt::print("{} ", item.key);
+      }
+      write_raw(item.value);  // raw bytes: a value may hold anything
+      std::fputc('\n', stdout);
+    }
   }
-  const std::vector<std::string_view> keys(args.keys.begin(), args.keys.end());
-  const auto items = client.get_multi(keys, options);
-  if (!items) return fail("get", items.error());
-  for (const auto& item : *items) {
-    fmt::print("{} ", item.key);
-    std::fwrite(item.value.data(), 1, item.value.size(), stdout);
-    std::fputc('\n', stdout);
-  }
-  return items->size() == keys.size() ? kSuccess : kMiss;
+  return exit;
 }
+//! [get]
 
 // A one-word answer: success, a miss, or (NOT_STORED, EXISTS) a refusal.
 int status(std::string_view key, const Result<Status>& result) {
@@ -88,29 +104,56 @@ int status(std::string_view key, const Result<Status>& result) {
       return miss(key);
     case Status::kNotStored:
     case Status::kExists:
-      fmt::print(stderr, "cppmc: {}: not stored\n", key);
+      report(fmt::format("{}: not stored", key));
       return kFailure;
     default:
       return kSuccess;
   }
 }
 
-int arithmetic(SyncClient& client, const Arguments& args, bool increment,
-               const WriteOptions& options) {
-  const auto result = increment ? client.incr(args.key, args.delta, options)
-                                : client.decr(args.key, args.delta, options);
-  if (!result) return fail(args.key, result.error());
-  if (!*result) return miss(args.key);
+int set(SyncClient& client, const Arguments& args) {
+  std::string value;
+  if (args.operands.size() == 2 && args.operands[1] != "-") {
+    value = args.operands[1];
+  } else {
+    // The value from stdin, byte for byte: NULs, newlines and all.
+    std::cin >> std::noskipws;
+    value.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    if (std::cin.bad()) return usage_error("cannot read the value from stdin");
+  }
+  return status(args.operands[0], client.set(args.operands[0], value,
+                                             {.flags = args.flags, .exptime = args.exptime}));
+}
+
+//! [delta]
+// memcached takes a delta of 0..2^64-1 and answers anything else with this line; cppmc refuses
+// it the same way before sending, rather than wrap -3 round to 18446744073709551613.
+int arithmetic(SyncClient& client, const Arguments& args, bool increment) {
+  const std::string& key = args.operands[0];
+  std::uint64_t delta = 1;
+  if (args.operands.size() == 2) {
+    const std::string& text = args.operands[1];
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), delta);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) {
+      report(fmt::format("{}: CLIENT_ERROR invalid numeric delta argument", text));
+      return kFailure;
+    }
+  }
+  const auto result = increment ? client.incr(key, delta) : client.decr(key, delta);
+  if (!result) return fail(key, result.error());
+  if (!*result) return miss(key);
   fmt::print("{}\n", **result);
   return kSuccess;
 }
+//! [delta]
 
 // One line per server and statistic, `host:port name value`, so output from several servers
 // can be told apart and grepped.
-int stats(SyncClient& client, const Arguments& args, const CallOptions& options) {
+int stats(SyncClient& client, const Arguments& args) {
+  const std::string group = args.operands.empty() ? std::string() : args.operands[0];
   int exit = kSuccess;
   for (std::size_t s = 0; s < client.servers().size(); ++s) {
-    const auto lines = client.stats(s, args.group, options);
+    const auto lines = client.stats(s, group);
     if (!lines) {
       exit = fail(client.servers()[s].to_string(), lines.error());
       continue;
@@ -122,107 +165,102 @@ int stats(SyncClient& client, const Arguments& args, const CallOptions& options)
   return exit;
 }
 
-int version(SyncClient& client, const CallOptions& options) {
+// `version` prints each server's version; `ping` only says whether each one answered.
+int version(SyncClient& client, bool ping) {
   int exit = kSuccess;
   for (std::size_t s = 0; s < client.servers().size(); ++s) {
-    const auto text = client.version(s, options);
+    const auto text = client.version(s);
     if (!text) {
       exit = fail(client.servers()[s].to_string(), text.error());
     } else {
-      fmt::print("{} {}\n", client.servers()[s].to_string(), *text);
+      fmt::print("{} {}\n", client.servers()[s].to_string(), ping ? "ok" : *text);
     }
   }
   return exit;
 }
 
+// How many operands each subcommand takes: at least `min`, at most `max`.
+struct Arity {
+  std::string_view command;
+  std::size_t min;
+  std::size_t max;
+  std::string_view operands;  // for the message
+};
+
+constexpr std::size_t kMany = static_cast<std::size_t>(-1);
+constexpr Arity kArities[] = {
+    {"get", 1, kMany, "KEY..."},
+    {"set", 1, 2, "KEY [VALUE|-]"},
+    {"delete", 1, 1, "KEY"},
+    {"incr", 1, 2, "KEY [DELTA]"},
+    {"decr", 1, 2, "KEY [DELTA]"},
+    {"touch", 2, 2, "KEY EXPTIME"},
+    {"exists", 1, kMany, "KEY..."},
+    {"ping", 0, 0, ""},
+    {"stats", 0, 1, "[GROUP]"},
+    {"version", 0, 0, ""},
+    {"flush", 0, 0, ""},
+    {"locate", 1, kMany, "KEY..."},
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"cppmc: a memcached client (ketama placement compatible with libmemcached)"};
-  Arguments args;
-  app.add_option("--servers", args.servers, "host[:port[:weight]],... (default 127.0.0.1:11211)");
-  app.add_option("--timeout", args.timeout_ms, "deadline of each request, in ms")
-      ->check(CLI::PositiveNumber);
-  app.add_option("--distribution", args.distribution, "ketama (default) or modulo")
-      ->check(CLI::IsMember({"ketama", "modulo"}));
-  app.require_subcommand(1);
-
-  auto* get_cmd = app.add_subcommand("get", "print the value of one key, or KEY VALUE per hit");
-  // Keys are taken raw from the command line (remaining() below): a CLI11 list option would
-  // read `[a,b]` as two values, and a key is a key.
-  get_cmd->prefix_command()->footer("Arguments: KEY... (verbatim after the first)");
-  auto* set_cmd = app.add_subcommand("set", "store a value");
-  set_cmd->add_option("key", args.key)->required();
-  set_cmd->add_option("value", args.value)->required();
-  set_cmd->add_option("--exptime", args.exptime, "expiry in seconds (0: never)");
-  set_cmd->add_option("--flags", args.flags, "client flags");
-  auto* delete_cmd = app.add_subcommand("delete", "delete a key");
-  delete_cmd->add_option("key", args.key)->required();
-  auto* incr_cmd = app.add_subcommand("incr", "add to a number, print the result");
-  auto* decr_cmd = app.add_subcommand("decr", "subtract from a number, print the result");
-  for (auto* cmd : {incr_cmd, decr_cmd}) {
-    cmd->add_option("key", args.key)->required();
-    cmd->add_option("delta", args.delta, "amount (default 1)");
+  auto parsed = mc::cppmc::parse_arguments(std::vector<std::string>(argv + 1, argv + argc));
+  if (!parsed.error.empty()) return usage_error(parsed.error);
+  Arguments& args = parsed.arguments;
+  if (args.help) {
+    std::fputs(mc::cppmc::kUsage, stdout);
+    return kSuccess;
   }
-  auto* touch_cmd = app.add_subcommand("touch", "set a key's expiry");
-  touch_cmd->add_option("key", args.key)->required();
-  touch_cmd->add_option("exptime", args.exptime)->required();
-  auto* stats_cmd = app.add_subcommand("stats", "print each server's statistics");
-  stats_cmd->add_option("group", args.group, "items, slabs, settings, ...");
-  auto* version_cmd = app.add_subcommand("version", "print each server's version");
-  auto* flush_cmd = app.add_subcommand("flush", "flush every server");
-  auto* locate_cmd = app.add_subcommand("locate", "print KEY host:port: where each key lives");
-  locate_cmd->prefix_command()->footer("Arguments: KEY... (verbatim after the first)");
-
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& help) {
-    return app.exit(help);
-  } catch (const CLI::ParseError& error) {
-    app.exit(error);  // prints the message
+  if (args.command.empty()) {
+    std::fputs(mc::cppmc::kUsage, stderr);
     return kFailure;
   }
+  const Arity* arity = nullptr;
+  for (const auto& a : kArities) {
+    if (a.command == args.command) arity = &a;
+  }
+  if (arity == nullptr) {
+    return usage_error(fmt::format("unknown subcommand '{}' (see cppmc --help)", args.command));
+  }
+  if (args.operands.size() < arity->min || args.operands.size() > arity->max) {
+    return usage_error(fmt::format("usage: cppmc {} {}", args.command, arity->operands));
+  }
 
-  for (auto* cmd : {get_cmd, locate_cmd}) {
-    if (!cmd->parsed()) continue;
-    args.keys = cmd->remaining();
-    if (args.keys.empty()) {
-      fmt::print(stderr, "cppmc: {} needs at least one KEY\n", cmd->get_name());
-      return kFailure;
+  std::optional<std::int32_t> touch;  // checked before connecting, like every other argument
+  if (args.command == "touch") {
+    touch = mc::cppmc::parse_exptime(args.operands[1]);
+    if (!touch) {
+      return usage_error(fmt::format("EXPTIME: '{}' is not a number of seconds", args.operands[1]));
     }
   }
 
-  std::vector<ServerAddress> servers;
-  try {
-    servers = parse_server_list(args.servers);
-  } catch (const std::invalid_argument& error) {
-    fmt::print(stderr, "cppmc: {}\n", error.what());
-    return kFailure;
+  // As libmemcached's tools: --servers, else MEMCACHED_SERVERS, else the local default.
+  if (args.servers.empty()) {
+    const char* from_env = std::getenv("MEMCACHED_SERVERS");
+    args.servers = from_env != nullptr && *from_env != '\0' ? from_env : "127.0.0.1:11211";
   }
-  const auto distribution =
-      args.distribution == "modulo" ? Distribution::kModulo : Distribution::kKetama;
-  if (locate_cmd->parsed()) return locate(args, servers, distribution);
+  std::string why;
+  const auto servers = parse_server_list(args.servers, &why);
+  if (!servers) return usage_error(why);
+  if (args.command == "locate") return locate(args, *servers);
 
   ClusterOptions options;
-  options.distribution = distribution;
+  options.distribution = args.distribution;
   options.eject_after = 0;  // one command: nothing to gain from ejecting
-  options.session.timeout = std::chrono::milliseconds(args.timeout_ms);
-  options.session.connect_timeout = options.session.timeout;
-  SyncClient client(servers, options);
-  const CallOptions call{};
-  const WriteOptions write{};
+  options.session.timeout = args.timeout;
+  options.session.connect_timeout = args.timeout;
+  SyncClient client(*servers, options);
 
-  if (get_cmd->parsed()) return get(client, args, call);
-  if (set_cmd->parsed()) {
-    return status(args.key,
-                  client.set(args.key, args.value, {.flags = args.flags, .exptime = args.exptime}));
-  }
-  if (delete_cmd->parsed()) return status(args.key, client.remove(args.key, write));
-  if (incr_cmd->parsed()) return arithmetic(client, args, true, write);
-  if (decr_cmd->parsed()) return arithmetic(client, args, false, write);
-  if (touch_cmd->parsed()) return status(args.key, client.touch(args.key, args.exptime, write));
-  if (stats_cmd->parsed()) return stats(client, args, call);
-  if (version_cmd->parsed()) return version(client, call);
-  if (flush_cmd->parsed()) return status("flush", client.flush_all(0, write));
-  return kFailure;
+  const std::string& command = args.command;
+  if (command == "get") return get(client, args, true);
+  if (command == "exists") return get(client, args, false);
+  if (command == "set") return set(client, args);
+  if (command == "delete") return status(args.operands[0], client.remove(args.operands[0]));
+  if (command == "incr" || command == "decr") return arithmetic(client, args, command == "incr");
+  if (command == "touch") return status(args.operands[0], client.touch(args.operands[0], *touch));
+  if (command == "stats") return stats(client, args);
+  if (command == "version" || command == "ping") return version(client, command == "ping");
+  return status("flush", client.flush_all(0));
 }

@@ -136,6 +136,19 @@ int main(int argc, char** argv) {
   multiget->add_option("--keys", keys)->check(CLI::PositiveNumber);
   multiget->add_option("--rounds", rounds)->check(CLI::Range(10, 10'000'000));
   CLI11_PARSE(app, argc, argv);
-  if (gets->parsed()) return run_gets(parse_server_address(server), coroutines, seconds);
-  return run_multiget(parse_server_list(servers), keys, rounds);
+  std::string why;
+  if (gets->parsed()) {
+    const auto address = parse_server_address(server, &why);
+    if (!address) {
+      fmt::print(stderr, "bench_session: {}\n", why);
+      return 2;
+    }
+    return run_gets(*address, coroutines, seconds);
+  }
+  const auto list = parse_server_list(servers, &why);
+  if (!list) {
+    fmt::print(stderr, "bench_session: {}\n", why);
+    return 2;
+  }
+  return run_multiget(*list, keys, rounds);
 }

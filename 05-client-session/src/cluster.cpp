@@ -41,15 +41,34 @@ void ClusterState::record(std::size_t index, std::error_code error) {
 }
 
 void ClusterState::eject(std::size_t index) {
-  common::log_warn("cluster: ejecting {} after {} failures, for {} ms",
+  common::log_warn("cluster: ejecting {} after {} failures, probing it every {} ms",
                    locator.servers()[index].to_string(), failures[index],
                    options.retry_after.count());
   locator.set_alive(index, false);  // ketama: the ring is rebuilt from the others
   ++ejections;
+  schedule_probe(index);
+}
+
+void ClusterState::schedule_probe(std::size_t index) {
   retry[index]->expires_after(options.retry_after);
   retry[index]->async_wait([self = shared_from_this(), index](std::error_code error) {
-    if (error) return;  // closed
-    // Back in the ring; if it still fails, eject_after more failures take it out again.
+    if (!error && !self->closed) self->probe(index);
+  });
+}
+
+// As libmemcached's retry, one attempt in the background, and only an answer brings the server
+// back: re-adding it unconditionally would hand callers eject_after more failures per period.
+// The session has kept reconnecting all along; the probe asks whether it got through.
+void ClusterState::probe(std::size_t index) {
+  ++probes;
+  sessions[index].version({}, [self = shared_from_this(), index](Result<std::string> answer) {
+    if (self->closed) return;
+    if (!answer) {
+      self->schedule_probe(index);
+      return;
+    }
+    common::log_info("cluster: {} answers again, back in the ring",
+                     self->locator.servers()[index].to_string());
     self->failures[index] = 0;
     self->locator.set_alive(index, true);
   });
@@ -57,6 +76,7 @@ void ClusterState::eject(std::size_t index) {
 //! [record]
 
 void ClusterState::close() {
+  closed = true;
   for (auto& session : sessions) session.close();
   for (auto& timer : retry) timer->cancel();
 }

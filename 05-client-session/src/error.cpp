@@ -37,6 +37,8 @@ class Category final : public std::error_category {
         return "server error (SERVER_ERROR)";
       case Error::kUnexpectedReply:
         return "unexpected reply: the connection is out of step";
+      case Error::kBadServerList:
+        return "invalid server list";
     }
     return "unknown mc::client error";
   }

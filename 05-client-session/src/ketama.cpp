@@ -65,6 +65,27 @@ Continuum Continuum::build(std::span<const ServerAddress> servers) {
   return build(servers, std::vector<bool>(servers.size(), true));
 }
 
+//! [build-unweighted]
+Continuum Continuum::build_unweighted(std::span<const ServerAddress> servers,
+                                      const std::vector<bool>& alive) {
+  if (alive.size() != servers.size()) {
+    throw std::invalid_argument("Continuum::build_unweighted: one alive flag per server is needed");
+  }
+  Continuum ring;
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    if (!alive[i]) continue;
+    for (std::uint32_t point = 0; point < kUnweightedPointsPerServer; ++point) {
+      // libmemcached hashes the label with the key hash, which this behaviour leaves at its
+      // default, one-at-a-time: MD5 is used by the weighted variant only.
+      ring.points_.push_back(
+          {one_at_a_time_hash(ketama_label(servers[i], point)), static_cast<std::uint32_t>(i)});
+    }
+  }
+  std::ranges::sort(ring.points_);
+  return ring;
+}
+//! [build-unweighted]
+
 //! [lookup]
 std::optional<ContinuumPoint> Continuum::point_for(std::uint32_t hash) const {
   if (points_.empty()) return std::nullopt;

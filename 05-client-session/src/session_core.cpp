@@ -52,8 +52,8 @@ asio::awaitable<void> SessionCore::connector() {
     state_ = State::kConnecting;
     net::Socket socket(io_);
     connecting_ = &socket;
-    const std::error_code error =
-        co_await net::async_connect(socket, server_.host, server_.port, options_.connect_timeout);
+    const std::error_code error = co_await net::async_connect(
+        socket, std::string(server_.connect_host()), server_.port, options_.connect_timeout);
     connecting_ = nullptr;
     if (closing_) break;
     if (error) {
@@ -117,13 +117,16 @@ void SessionCore::submit(std::shared_ptr<Operation> operation) {
 }
 
 void SessionCore::start_operation(std::shared_ptr<Operation> operation) {
+  // Failing here may be failing inside the caller's own call (submit() dispatches), so the
+  // outcome is posted: a coroutine that loops on calls to a down server must not recurse.
   if (operation->command.invalid) {
-    operation->complete(operation->command.invalid);  // nothing was sent
+    operation->complete_posted(operation->command.invalid);  // nothing was sent
     return;
   }
   if (state_ == State::kWaiting || state_ == State::kClosed) {
     // No connection and none being made: fail now rather than wait for the next attempt.
-    operation->complete(state_ == State::kClosed ? Error::kSessionClosed : Error::kNotConnected);
+    operation->complete_posted(state_ == State::kClosed ? Error::kSessionClosed
+                                                        : Error::kNotConnected);
     return;
   }
   const auto now = Clock::now();

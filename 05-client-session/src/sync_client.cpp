@@ -82,6 +82,12 @@ Result<std::vector<Item>> SyncClient::get_multi(std::span<const std::string_view
       [&](Cluster& c, auto done) { c.get_multi(keys, options, std::move(done)); });
 }
 
+Result<std::vector<Cluster::KeyResult>> SyncClient::get_each(std::span<const std::string_view> keys,
+                                                             CallOptions options) {
+  return runner_->call<std::vector<Cluster::KeyResult>>(
+      [&](Cluster& c, auto done) { c.get_each(keys, options, std::move(done)); });
+}
+
 namespace {
 
 template <typename Runner>

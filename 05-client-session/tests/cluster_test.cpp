@@ -118,14 +118,43 @@ TEST_P(ClusterTest, GetMultiCountsTheKeysOfADeadServerAsMisses) {
   EXPECT_EQ(items->front().key, live_key);
 }
 
+TEST_P(ClusterTest, GetEachTellsAMissFromAFailedServer) {
+  ClusterOptions options;
+  options.eject_after = 0;
+  start(2, options);
+  const std::string hit = key_on(0);
+  const std::string dead = key_on(1);
+  servers_[1].process.signal(SIGKILL);
+  ASSERT_TRUE(servers_[1].process.wait(10s));
+  run<void>([&]() -> asio::awaitable<void> {
+    EXPECT_TRUE(co_await cluster_->session(0).set(hit, "v"));
+    const std::string_view keys[] = {dead, hit, "absent:0", hit};
+    const auto answers = co_await cluster_->get_each(keys);
+    EXPECT_TRUE(answers);
+    if (!answers) co_return;
+    EXPECT_EQ(answers->size(), 4u);
+    EXPECT_TRUE(is_unreachable((*answers)[0].error())) << (*answers)[0].error().message();
+    EXPECT_EQ((*answers)[1].value()->value, "v");
+    EXPECT_GT((*answers)[1].value()->cas, 0u);  // get_each asks with gets
+    const bool absent_answered = cluster_->locate("absent:0") == 0u;
+    EXPECT_EQ((*answers)[2].has_value(), absent_answered);
+    if (absent_answered) {
+      EXPECT_FALSE((*answers)[2].value());
+    }
+    EXPECT_EQ((*answers)[3].value()->value, "v");  // a key asked twice answers twice
+    EXPECT_EQ((co_await cluster_->get_each({})).error(), Error::kBadArgument);
+  });
+}
+
 //! [eject-test]
-TEST_P(ClusterTest, EjectsAFailingServerAndPutsItBackAfterTheRetryPeriod) {
+TEST_P(ClusterTest, EjectsAFailingServerAndPutsItBackWhenAProbeReachesIt) {
   ClusterOptions options;
   options.eject_after = 2;
-  options.retry_after = 300ms;
+  options.retry_after = 100ms;
   options.session.reconnect_max = 50ms;
   start(2, options);
   const std::string key = key_on(1);
+  const std::uint16_t port = servers_[1].port;
   servers_[1].process.signal(SIGKILL);
   ASSERT_TRUE(servers_[1].process.wait(10s));
 
@@ -141,12 +170,58 @@ TEST_P(ClusterTest, EjectsAFailingServerAndPutsItBackAfterTheRetryPeriod) {
     EXPECT_EQ((co_await cluster_->set(key, "moved")).value(), Status::kStored);
     EXPECT_EQ((co_await cluster_->session(0).get(key)).value()->value, "moved");
   });
-  // After the retry period it is back in the ring.
+  // Retry periods pass and probes fail: it stays out, and callers see no failure.
+  ASSERT_TRUE(testing::wait_until([&] {
+    return run<bool>([&]() -> asio::awaitable<bool> { co_return cluster_->probes() >= 3; });
+  }));
+  run<void>([&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(cluster_->locator().is_alive(1));
+    for (int call = 0; call < 10; ++call) {
+      EXPECT_EQ((co_await cluster_->get(key)).value()->value, "moved");
+    }
+    EXPECT_EQ(cluster_->ejections(), 1u);
+  });
+  // Back on its port, it answers the next probe and returns to the ring.
+  servers_.push_back(testing::start_backend(GetParam(), port));
   ASSERT_TRUE(testing::wait_until([&] {
     return run<bool>([&]() -> asio::awaitable<bool> { co_return cluster_->locate(key) == 1u; });
   }));
+  EXPECT_EQ(cluster_->ejections(), 1u);
 }
 //! [eject-test]
+
+// A server that accepts connections and never answers: its probes time out in the background,
+// so it stays out, and no caller waits for it after the ejection.
+TEST_P(ClusterTest, ASilentServerStaysOutWhileItsProbesTimeOut) {
+  testing::FakeServer silent;
+  servers_.push_back(testing::start_backend(GetParam()));
+  ClusterOptions options;
+  options.eject_after = 2;
+  options.retry_after = 50ms;
+  options.session.timeout = 100ms;
+  cluster_.emplace(
+      io_.io(),
+      std::vector<ServerAddress>{{"127.0.0.1", servers_[0].port}, {"127.0.0.1", silent.port()}},
+      options);
+  const std::string key = key_on(1);
+  run<void>([&]() -> asio::awaitable<void> {
+    for (int failure = 0; failure < 2; ++failure) {
+      EXPECT_EQ((co_await cluster_->get(key)).error(), Error::kTimeout);
+    }
+    EXPECT_FALSE(cluster_->locator().is_alive(1));
+  });
+  ASSERT_TRUE(testing::wait_until([&] {
+    return run<bool>([&]() -> asio::awaitable<bool> { co_return cluster_->probes() >= 3; });
+  }));
+  run<void>([&]() -> asio::awaitable<void> {
+    EXPECT_FALSE(cluster_->locator().is_alive(1));
+    for (int call = 0; call < 10; ++call) {
+      const auto got = co_await cluster_->get(key);  // server 0's now: a miss, not a timeout
+      EXPECT_TRUE(got && !*got) << got.error().message();
+    }
+    EXPECT_EQ(cluster_->ejections(), 1u);
+  });
+}
 
 TEST_P(ClusterTest, ModuloLeavesTheKeysOfAnEjectedServerWithoutAServer) {
   ClusterOptions options;

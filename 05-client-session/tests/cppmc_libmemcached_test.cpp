@@ -40,8 +40,8 @@ TEST(CppmcLocate, AgreesWithLibmemcachedOnAHundredThousandKeys) {
   std::uniform_int_distribution<int> printable(0x21, 0x7e);
   std::size_t compared = 0;
   for (int batch = 0; batch < 10; ++batch) {  // 10,000 keys per command line
-    // Keys after the first are taken verbatim, even `-h` or `[a,b]`; the first is a plain one.
-    std::vector<std::string> args = {"--servers", list, "locate", "first"};
+    // After `--` every word is a key, even `-h` or `[a,b]`.
+    std::vector<std::string> args = {"--servers", list, "locate", "--", "first"};
     std::string expected = fmt::format(
         "first {}\n", servers[memcached_generate_hash(memc.get(), "first", 5)].to_string());
     for (int k = 0; k < 10'000; ++k) {

@@ -4,7 +4,10 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "mc/client/locator.hpp"
+#include "mc/client/server_address.hpp"
 #include "mc/testing/net.hpp"
 #include "mc/testing/process.hpp"
 #include "support.hpp"
@@ -104,11 +107,147 @@ TEST_P(CppmcTest, BadKeysAndBadArgumentsExitTwoWithAReason) {
   EXPECT_EQ(cppmc("not a list:x", {"get", "k"}).status, 2);
 }
 
+TEST_P(CppmcTest, OptionsMayComeAfterTheKeys) {
+  run({"set", "k", "v"});
+  const auto got = run({"get", "k", "--timeout", "100"});
+  EXPECT_EQ(got.status, 0) << got.err;
+  EXPECT_EQ(got.out, "v\n");
+  EXPECT_EQ(run({"set", "--exptime=100", "k2", "--flags", "3", "w"}).status, 0);
+  EXPECT_EQ(run({"get", "--flags", "k2"}).out.substr(0, 5), "k2 3 ");
+}
+
+TEST_P(CppmcTest, DoubleDashEndsTheOptionsAndKeysStayWhole) {
+  EXPECT_EQ(run({"set", "--", "-h", "dash"}).status, 0);
+  const auto dash = run({"get", "--", "-h"});
+  EXPECT_EQ(dash.status, 0) << dash.err;
+  EXPECT_EQ(dash.out, "dash\n");
+  // CLI11 would have split this into two keys, a and b.
+  const auto list = run({"get", "[a,b]"});
+  EXPECT_EQ(list.status, 1);
+  EXPECT_EQ(list.err, "cppmc: [a,b]: not found\n");
+}
+
+TEST_P(CppmcTest, GetFlagsShowsFlagsAndCas) {
+  run({"set", "k", "hello world", "--flags", "7"});
+  const auto got = run({"get", "--flags", "k", "missing"});
+  EXPECT_EQ(got.status, 1);
+  unsigned flags = 0;
+  unsigned long long cas = 0;
+  char value[32] = {};
+  ASSERT_EQ(std::sscanf(got.out.c_str(), "k %u %llu %31[^\n]", &flags, &cas, value), 3) << got.out;
+  EXPECT_EQ(flags, 7u);
+  EXPECT_GT(cas, 0u);
+  EXPECT_STREQ(value, "hello world");
+}
+
+TEST_P(CppmcTest, SetReadsABinaryValueFromStdin) {
+  using namespace std::string_literals;
+  const std::string binary = "line one\r\n\0\xff end"s;  // a NUL, a CR LF, a byte >= 0x80
+  for (auto args : std::vector<std::vector<std::string>>{{"set", "bin"}, {"set", "bin", "-"}}) {
+    args.insert(args.begin(), {"--servers", servers_});
+    const auto stored = mc::testing::run(CPPMC_PATH, args, binary, 30s);
+    EXPECT_EQ(stored.status, 0) << stored.err;
+    const auto got = run({"get", "bin"});
+    EXPECT_EQ(got.out, binary + "\n");
+  }
+}
+
+TEST_P(CppmcTest, IncrRefusesNegativeAndOutOfRangeDeltasAsMemcachedDoes) {
+  run({"set", "n", "0"});
+  for (const std::string delta : {"-3", "18446744073709551616", "1x", "+1"}) {
+    const auto result = run({"incr", "n", delta});
+    EXPECT_EQ(result.status, 2) << delta;
+    EXPECT_EQ(result.err, "cppmc: " + delta + ": CLIENT_ERROR invalid numeric delta argument\n");
+  }
+  EXPECT_EQ(run({"incr", "n", "18446744073709551615"}).out, "18446744073709551615\n");
+  EXPECT_EQ(run({"get", "n"}).out, "18446744073709551615\n");
+}
+
+TEST_P(CppmcTest, ExistsExitsZeroOnlyWhenEveryKeyExists) {
+  run({"set", "a", "1"});
+  const auto yes = run({"exists", "a"});
+  EXPECT_EQ(yes.status, 0);
+  EXPECT_EQ(yes.out, "");
+  const auto no = run({"exists", "a", "b"});
+  EXPECT_EQ(no.status, 1);
+  EXPECT_EQ(no.err, "cppmc: b: not found\n");
+}
+
+TEST_P(CppmcTest, PingSaysOkForEveryServer) {
+  const auto ping = run({"ping"});
+  EXPECT_EQ(ping.status, 0) << ping.err;
+  EXPECT_EQ(ping.out, servers_ + " ok\n");
+}
+
+TEST_P(CppmcTest, ReadsMemcachedServersWhenNoServersOptionIsGiven) {
+  run({"set", "k", "from env"});
+  const auto got =
+      mc::testing::run("/usr/bin/env", {"MEMCACHED_SERVERS=" + servers_, CPPMC_PATH, "get", "k"});
+  EXPECT_EQ(got.status, 0) << got.err;
+  EXPECT_EQ(got.out, "from env\n");
+}
+
+// The dead server's keys are errors, each on its own line; the live server's are printed.
+TEST_P(CppmcTest, MultiGetReportsEachKeyOfADeadServerAndExitsTwo) {
+  const std::string list = fmt::format("{},127.0.0.1:{}", servers_, mc::testing::free_port());
+  const Locator locator(*parse_server_list(list));
+  std::vector<std::string> args = {"get"};
+  std::string expected_out;
+  std::string expected_err;
+  for (int n = 0; n < 10; ++n) {
+    const std::string key = fmt::format("k{}", n);
+    args.push_back(key);
+    if (locator.locate(key) == 0u) {
+      cppmc(servers_, {"set", key, "v"});
+      expected_out += key + " v\n";
+    } else {
+      expected_err += fmt::format("cppmc: {}: not connected to the server\n", key);
+    }
+  }
+  ASSERT_FALSE(expected_out.empty());
+  ASSERT_FALSE(expected_err.empty());
+  const auto got = cppmc(list, args);
+  EXPECT_EQ(got.status, 2);
+  EXPECT_EQ(got.out, expected_out);
+  EXPECT_EQ(got.err, expected_err);
+}
+
 INSTANTIATE_TEST_SUITE_P(Servers, CppmcTest, ::testing::ValuesIn(testing::backends()),
                          [](const auto& info) { return testing::backend_name(info.param); });
 
 TEST(Cppmc, UnreachableServerExitsTwoWithTheReason) {
   const auto result = cppmc(fmt::format("127.0.0.1:{}", mc::testing::free_port()), {"get", "k"});
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.err.find("not connected"), std::string::npos) << result.err;
+}
+
+TEST(Cppmc, BadNumbersAndUnknownSubcommandsGetAOneLineReason) {
+  const std::string servers = fmt::format("127.0.0.1:{}", mc::testing::free_port());
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{"--timeout", "0", "get", "k"},
+       "cppmc: --timeout: '0' is not a number of milliseconds from 1 to 3600000\n"},
+      {{"get", "k", "--timeout", "abc"},
+       "cppmc: --timeout: 'abc' is not a number of milliseconds from 1 to 3600000\n"},
+      {{"set", "k", "v", "--flags", "-1"},
+       "cppmc: --flags: '-1' is not a number from 0 to 4294967295\n"},
+      {{"touch", "k", "soon"}, "cppmc: EXPTIME: 'soon' is not a number of seconds\n"},
+      {{"--distribution", "crc32", "locate", "k"},
+       "cppmc: --distribution: 'crc32' is not ketama, ketama-unweighted or modulo\n"},
+      {{"bogus"}, "cppmc: unknown subcommand 'bogus' (see cppmc --help)\n"},
+      {{"get", "k", "--bogus"},
+       "cppmc: unknown option '--bogus' for get (a key that starts with '-' goes after --)\n"},
+      {{"get"}, "cppmc: usage: cppmc get KEY...\n"},
+      {{"incr", "k", "1", "2"}, "cppmc: usage: cppmc incr KEY [DELTA]\n"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto result = cppmc(servers, args);
+    EXPECT_EQ(result.status, 2) << message;
+    EXPECT_EQ(result.err, message);
+  }
+}
+
+TEST(Cppmc, PingOfADeadServerExitsTwo) {
+  const auto result = cppmc(fmt::format("127.0.0.1:{}", mc::testing::free_port()), {"ping"});
   EXPECT_EQ(result.status, 2);
   EXPECT_NE(result.err.find("not connected"), std::string::npos) << result.err;
 }

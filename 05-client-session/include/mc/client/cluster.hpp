@@ -15,7 +15,9 @@
 #include <vector>
 
 #include <asio/async_result.hpp>
+#include <asio/dispatch.hpp>
 #include <asio/io_context.hpp>
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -31,8 +33,9 @@ struct ClusterOptions {
   /// Eject a server after this many calls in a row failed to reach it (timeouts, connection
   /// errors); zero never ejects. libmemcached's `MEMCACHED_BEHAVIOR_SERVER_FAILURE_LIMIT`.
   unsigned eject_after = 3;
-  /// How long an ejected server stays out before it gets another chance (libmemcached's
-  /// `MEMCACHED_BEHAVIOR_RETRY_TIMEOUT`).
+  /// How long an ejected server stays out before it is probed (libmemcached's
+  /// `MEMCACHED_BEHAVIOR_RETRY_TIMEOUT`). The probe, a `version` in the background, brings it
+  /// back only if it answers; otherwise the server stays out for another period.
   std::chrono::milliseconds retry_after{2000};
 };
 
@@ -58,14 +61,19 @@ class ClusterState : public std::enable_shared_from_this<ClusterState> {
   Locator locator;                 ///< placement, with ejected servers taken out
   std::vector<Session> sessions;   ///< one per server, in the locator's order
   std::vector<unsigned> failures;  ///< unreachable calls in a row, per server
-  std::vector<std::unique_ptr<asio::steady_timer>> retry;  ///< per server: when to re-add it
+  std::vector<std::unique_ptr<asio::steady_timer>> retry;  ///< per server: when to probe it
   std::uint64_t ejections = 0;                             ///< how many times a server was ejected
+  std::uint64_t probes = 0;  ///< how many probes were sent to ejected servers
+  bool closed = false;       ///< close() was called: no more probes
 
  private:
   void eject(std::size_t index);
+  void schedule_probe(std::size_t index);
+  void probe(std::size_t index);
 };
 
-/// \brief Calls `handler` with `result` on the handler's executor (`fallback` if it has none).
+/// \brief Calls `handler` with `result` on the handler's executor (`fallback` if it has none),
+/// inline if the caller is already there.
 template <typename Handler, typename T>
 void complete_on_own_executor(Handler&& handler, const asio::io_context::executor_type& fallback,
                               Result<T> result) {
@@ -76,6 +84,18 @@ void complete_on_own_executor(Handler&& handler, const asio::io_context::executo
                  });
 }
 
+/// \brief As complete_on_own_executor(), but always queued: for a result known inside the
+/// initiating function, whose handler Asio forbids calling from there.
+template <typename Handler, typename T>
+void post_to_own_executor(Handler&& handler, const asio::io_context::executor_type& fallback,
+                          Result<T> result) {
+  auto executor = asio::get_associated_executor(handler, fallback);
+  asio::post(executor,
+             [handler = std::forward<Handler>(handler), result = std::move(result)]() mutable {
+               std::move(handler)(std::move(result));
+             });
+}
+
 }  // namespace detail
 
 /// \brief Many memcached servers seen as one cache. Each key goes to the server the Locator
@@ -84,9 +104,11 @@ void complete_on_own_executor(Handler&& handler, const asio::io_context::executo
 /// and merges the hits.
 ///
 /// A server whose calls fail ClusterOptions::eject_after times in a row (timeouts, connection
-/// errors) is ejected: the ring is rebuilt without it, so its keys go to the others, and after
-/// ClusterOptions::retry_after it is put back. With modulo, keys of an ejected server have no
-/// server (Error::kNoServer; a miss for get_multi) until it returns, as with libmemcached.
+/// errors) is ejected: the ring is rebuilt without it, so its keys go to the others. Every
+/// ClusterOptions::retry_after the cluster probes it in the background, and puts it back only
+/// when it answers: callers never pay for a server that is still down. With modulo, keys of an
+/// ejected server have no server (Error::kNoServer; a miss for get_multi) until it returns, as with
+/// libmemcached.
 ///
 /// Calls take a completion token like Session's. Unlike a Session, a Cluster must be called
 /// from the thread that runs its io_context: placement reads state that ejection changes.
@@ -115,6 +137,8 @@ class Cluster {
   }
   /// \brief How many ejections happened so far.
   [[nodiscard]] std::uint64_t ejections() const { return state_->ejections; }
+  /// \brief How many background probes of ejected servers were sent so far.
+  [[nodiscard]] std::uint64_t probes() const { return state_->probes; }
 
   /// \brief Session::get() on the key's server.
   template <typename Token = asio::use_awaitable_t<>>
@@ -184,6 +208,17 @@ class Cluster {
   auto get_multi(std::span<const std::string_view> keys, CallOptions options = {},
                  Token&& token = {});
 
+  /// \brief The answer for one key of get_each(): its item, a miss (an empty optional), or
+  /// why its server could not say.
+  using KeyResult = Result<std::optional<Item>>;
+
+  /// \brief Gets many keys as get_multi() does (one `gets` line per server, all at once), but
+  /// answers for each key, in the order of `keys`: a miss and a failed server are told apart.
+  /// Items carry their cas unique. The call itself fails only for an empty list or a bad key.
+  template <typename Token = asio::use_awaitable_t<>>
+  auto get_each(std::span<const std::string_view> keys, CallOptions options = {},
+                Token&& token = {});
+
   /// \brief `flush_all` on every server at once: Status::kOk if all agreed, else the first error.
   template <typename Token = asio::use_awaitable_t<>>
   auto flush_all(std::int32_t delay = 0, WriteOptions options = {}, Token&& token = {});
@@ -206,8 +241,8 @@ class Cluster {
         [](auto handler, std::shared_ptr<detail::ClusterState> state,
            std::optional<std::size_t> server, detail::Command command) {
           if (!server) {
-            detail::complete_on_own_executor(std::move(handler), state->io.get_executor(),
-                                             Result<T>(Error::kNoServer));
+            detail::post_to_own_executor(std::move(handler), state->io.get_executor(),
+                                         Result<T>(Error::kNoServer));
             return;
           }
           state->sessions[*server].template launch<T>(

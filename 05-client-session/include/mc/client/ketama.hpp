@@ -18,6 +18,10 @@ namespace mc::client {
 /// `MEMCACHED_POINTS_PER_SERVER_KETAMA`).
 inline constexpr std::uint32_t kKetamaPointsPerServer = 160;
 
+/// \brief Points every live server gets in non-weighted ketama (libmemcached's
+/// `MEMCACHED_POINTS_PER_SERVER`), whatever its weight.
+inline constexpr std::uint32_t kUnweightedPointsPerServer = 100;
+
 /// \brief Points taken from one MD5 digest: its 16 bytes are four 32-bit points.
 inline constexpr std::uint32_t kKetamaPointsPerDigest = 4;
 
@@ -34,8 +38,8 @@ inline constexpr std::uint32_t kKetamaPointsPerDigest = 4;
 [[nodiscard]] std::uint32_t ketama_points_for(std::uint32_t weight, std::uint64_t total_weight,
                                               std::uint32_t live_servers);
 
-/// \brief The text hashed for a server's `digest`-th digest: `host-N` when the port is 11211,
-/// `host:port-N` otherwise.
+/// \brief The text hashed for a server's `digest`-th digest (weighted) or point (non-weighted):
+/// `host-N` when the port is 11211, `host:port-N` otherwise.
 [[nodiscard]] std::string ketama_label(const ServerAddress& server, std::uint32_t digest);
 
 /// \brief One point on the ring: a 32-bit position and the server that owns it.
@@ -69,6 +73,15 @@ class Continuum {
 
   /// \brief Builds the ring with every server live.
   [[nodiscard]] static Continuum build(std::span<const ServerAddress> servers);
+
+  /// \brief Builds the ring of non-weighted ketama, libmemcached's `MEMCACHED_BEHAVIOR_KETAMA`:
+  /// 100 points per live server whatever its weight, each point the one-at-a-time hash of its
+  /// label (one hash per point, not four points per MD5 digest).
+  /// \param servers the full list, in the order the user gave it.
+  /// \param alive one flag per server; must have `servers.size()` entries.
+  /// \throws std::invalid_argument if the sizes differ.
+  [[nodiscard]] static Continuum build_unweighted(std::span<const ServerAddress> servers,
+                                                  const std::vector<bool>& alive);
 
   /// \brief The first point at or after `hash`, wrapping to the first point of the ring; empty
   /// if the ring is.

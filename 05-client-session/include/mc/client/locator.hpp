@@ -22,7 +22,13 @@ enum class Distribution {
   /// `MEMCACHED_DISTRIBUTION_MODULA`. Weights are ignored; changing the server count moves
   /// almost every key.
   kModulo,
+  /// Non-weighted ketama, as libmemcached's `MEMCACHED_BEHAVIOR_KETAMA`: 100 points per server,
+  /// points and keys hashed with one-at-a-time. Weights are ignored.
+  kKetamaUnweighted,
 };
+
+/// \brief The name of a distribution: `ketama`, `modulo` or `ketama-unweighted`.
+[[nodiscard]] std::string_view to_string(Distribution distribution);
 
 /// \brief Maps keys to servers, the way a libmemcached client configured alike does.
 ///
@@ -65,6 +71,8 @@ class Locator {
   [[nodiscard]] const Continuum& continuum() const { return continuum_; }
 
  private:
+  void rebuild();  // the ring from the live servers (nothing to build for modulo)
+
   std::vector<ServerAddress> servers_;
   std::vector<bool> alive_;
   Distribution distribution_;

@@ -26,6 +26,7 @@ enum class Error {
   kValueTooLarge,    ///< `SERVER_ERROR object too large for cache`
   kServerError,      ///< the server answered another `SERVER_ERROR ...`
   kUnexpectedReply,  ///< a reply that does not answer the request: the stream is out of step
+  kBadServerList,    ///< a server list or entry that cannot be parsed
 };
 
 /// \brief The category of mc::client::Error codes (its name is "mc::client").

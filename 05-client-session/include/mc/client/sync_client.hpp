@@ -46,6 +46,10 @@ class SyncClient {
   /// \brief Many keys over every server involved, in parallel: the hits.
   Result<std::vector<Item>> get_multi(std::span<const std::string_view> keys,
                                       CallOptions options = {});
+  /// \brief Many keys, one answer per key in the order given: item, miss or error (see
+  /// Cluster::get_each()).
+  Result<std::vector<Cluster::KeyResult>> get_each(std::span<const std::string_view> keys,
+                                                   CallOptions options = {});
   /// \brief `set`.
   Result<Status> set(std::string_view key, std::string_view value, StoreOptions options = {});
   /// \brief `add`.

@@ -14,6 +14,7 @@
 #include <asio/dispatch.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
+#include <asio/post.hpp>
 
 #include "mc/client/detail/command.hpp"
 #include "mc/client/detail/reply.hpp"
@@ -40,10 +41,21 @@ class Operation {
   [[nodiscard]] bool done() const { return done_; }
 
   /// \brief Gives the caller the reply (`error` empty) or `error`, unless that happened already.
+  /// The handler runs inline if the caller shares the session's executor.
   void complete(std::error_code error) {
     if (done_) return;
     done_ = true;
-    deliver(error);
+    deliver(error, Delivery::kDispatch);
+  }
+
+  /// \brief As complete(), but the handler is always queued, never run from inside this call.
+  /// For outcomes known while the call is being made (a bad key, no connection): Asio requires
+  /// that an operation completing inside its initiating function does not call the handler
+  /// from there, or a coroutine looping on a failing call would recurse until the stack ends.
+  void complete_posted(std::error_code error) {
+    if (done_) return;
+    done_ = true;
+    deliver(error, Delivery::kPost);
   }
 
   Command command;  ///< what to send and how its reply looks
@@ -52,8 +64,11 @@ class Operation {
   std::chrono::steady_clock::time_point deadline{};
 
  protected:
+  /// \brief Whether the handler may run inline (dispatch) or must be queued (post).
+  enum class Delivery { kDispatch, kPost };
+
   /// \brief Hands the outcome to the caller's handler, on the handler's own executor.
-  virtual void deliver(std::error_code error) = 0;
+  virtual void deliver(std::error_code error, Delivery how) = 0;
 
  private:
   bool done_ = false;
@@ -73,15 +88,20 @@ class TypedOperation final : public Operation {
 
  private:
   //! [deliver]
-  void deliver(std::error_code error) override {
+  void deliver(std::error_code error, Delivery how) override {
     Result<T> result =
         error ? Result<T>(error) : to_result(std::move(reply), std::type_identity<T>{});
     // A coroutine resumes on its own executor and a callback runs where it asked to run:
-    // dispatch() runs it inline if we are there already, else it queues it there.
-    asio::dispatch(work_.get_executor(),
-                   [handler = std::move(handler_), result = std::move(result)]() mutable {
-                     std::move(handler)(std::move(result));
-                   });
+    // dispatch() runs it inline if we are there already, else it queues it there; post()
+    // always queues it, for outcomes known before the initiating call has returned.
+    auto invoke = [handler = std::move(handler_), result = std::move(result)]() mutable {
+      std::move(handler)(std::move(result));
+    };
+    if (how == Delivery::kPost) {
+      asio::post(work_.get_executor(), std::move(invoke));
+    } else {
+      asio::dispatch(work_.get_executor(), std::move(invoke));
+    }
     work_.reset();
   }
   //! [deliver]
