@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 
 #include "mc/net/options.hpp"
 
@@ -26,8 +27,18 @@ struct SessionOptions {
   std::chrono::milliseconds reconnect_min{50};
   /// ...up to this bound.
   std::chrono::milliseconds reconnect_max{5000};
-  /// Limits of the connection (read buffer size, write queue bound).
-  net::ConnectionOptions connection{};
+  /// Limits of the connection. The default lifts the framework's memory bound: a client's
+  /// queue holds requests, and pausing its reader would stop it from reading the replies that
+  /// let the server read on. Callers bound their own requests in flight.
+  net::ConnectionOptions connection = unbounded_connection();
+
+  /// \brief The framework's connection limits, without the memory bound.
+  static net::ConnectionOptions unbounded_connection() {
+    net::ConnectionOptions options;
+    options.max_held_bytes = std::numeric_limits<std::size_t>::max();
+    options.max_read_buffer_size = std::numeric_limits<std::size_t>::max();
+    return options;
+  }
 };
 
 /// \brief The wait before reconnect attempt number `failures` (0 for the first): the base
