@@ -89,7 +89,11 @@ TEST_P(Hardening, PipeliningWithoutReadingHoldsBoundedMemory) {
   for (const auto& hog : hogs) sent += hog->written();
   const std::size_t during = resident_kib(pid);
   EXPECT_LT(sent, kHogs * kLimit) << "the server read everything the hogs sent";
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  // A sanitized server keeps freed memory in quarantine and adds shadow memory: its RSS says
+  // nothing about ours, so only the plain builds check the bounds.
   EXPECT_LT(during - std::min(during, before), 64u << 10) << "KiB held for " << kHogs << " hogs";
+#endif
   // Everyone else is still served.
   EXPECT_EQ(store(steady, "set", "k", "v2"), "STORED\r\n");
   EXPECT_EQ(get(steady, "k"), "v2");
@@ -104,7 +108,9 @@ TEST_P(Hardening, PipeliningWithoutReadingHoldsBoundedMemory) {
   }
   EXPECT_TRUE(gone) << "the hogs' connections were never closed";
   const std::size_t after = resident_kib(pid);
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
   EXPECT_LT(after - std::min(after, before), 8u << 10) << "KiB kept after the hogs left";
+#endif
   RecordProperty("rss_before_kib", std::to_string(before));
   RecordProperty("rss_during_kib", std::to_string(during));
   RecordProperty("rss_after_kib", std::to_string(after));
