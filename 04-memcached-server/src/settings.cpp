@@ -34,6 +34,9 @@ std::optional<std::size_t> parse_size(const std::string& text) {
 std::optional<int> parse_settings(int argc, char** argv, Settings& settings) {
   CLI::App app{"cppmemcached: a memcached-compatible server (text protocol)"};
   app.set_version_flag("-V,--version", std::string(kVersion));
+  // As memcached (getopt): a flag given twice takes its last value, so scripts can append
+  // their own overrides to a stock command line. -o accumulates instead (see below).
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   common::add_server_options(app, settings.net);
 
   unsigned megabytes = static_cast<unsigned>(settings.memory_limit >> 20);
@@ -50,8 +53,9 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& settings) {
       ->capture_default_str();
   app.add_option("-I,--max-item-size", item_size, "Max item size (min 1k, max 1024m)")
       ->capture_default_str();
-  app.add_option("-U,--udp-port", udp_port, "UDP port: only 0 (off) is supported")
-      ->capture_default_str();
+  // Accepted so that stock command lines work, but not listed in --help, which lists only what
+  // works: -U takes 0 only (UDP is off), and -d is refused below.
+  app.add_option("-U,--udp-port", udp_port, "UDP port: only 0 (off) is supported")->group("");
   app.add_flag("-A,--enable-shutdown", settings.shutdown_enabled,
                "Enable the ascii \"shutdown\" command");
   app.add_flag("-C,--disable-cas", disable_cas, "Disable use of CAS");
@@ -61,7 +65,8 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& settings) {
   app.add_option("-b,--listen-backlog", settings.listen_backlog, "Listen backlog")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_flag("-d,--daemon", daemon, "Not supported: run under a service manager instead");
+  app.add_flag("-d,--daemon", daemon, "Not supported: run under a service manager instead")
+      ->group("");
   app.add_option("-u,--user", settings.user, "Started as root: the user to run as once listening");
   app.add_option("-R,--max-reqs-per-event", settings.reqs_per_event,
                  "Requests from one connection before the others get a turn")
@@ -70,7 +75,8 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& settings) {
                  "Comma separated extended options: idle_timeout=SECONDS, conn_mem_limit=SIZE "
                  "(default 4m); memcached's slab and LRU tuning options are accepted, as this "
                  "store needs none; others are refused")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 
   try {
     app.parse(argc, argv);

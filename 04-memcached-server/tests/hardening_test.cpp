@@ -147,6 +147,16 @@ TEST_P(Hardening, RefusesUnknownExtendedOptionsAndZeroRequestsPerEvent) {
   }
 }
 
+// memcached reads its flags with getopt: one given twice takes its last value, so a script can
+// append overrides to a stock command line; -o given twice adds both.
+TEST_P(Hardening, AFlagGivenTwiceTakesItsLastValue) {
+  LineClient client(
+      start({"-c", "10", "-c", "100", "-o", "idle_timeout=7", "-o", "idle_timeout=9"}));
+  const auto settings = stats(client, "settings");
+  EXPECT_EQ(settings.at("maxconns"), "100");
+  EXPECT_EQ(settings.at("idle_timeout"), "9");
+}
+
 INSTANTIATE_TEST_SUITE_P(Servers, Hardening,
                          ::testing::Values(Server::kCppmemcached, Server::kMemcached),
                          [](const auto& info) { return server_name(info.param); });
