@@ -89,7 +89,7 @@ BENCH_MIN_TIME ?= 0.5
 # The Google Benchmark binaries (bench_session, chapter 5's load generator, takes other flags).
 BENCHMARKS := bench_codec bench_store bench_ketama
 
-.PHONY: bench compare
+.PHONY: bench compare hardening
 bench: deps ## Release build, then the Google Benchmark binaries; JSON results in build/bench/
 	cmake --preset release
 	cmake --build --preset release
@@ -104,6 +104,11 @@ compare: deps ## Release build, then memcached vs cppmemcached side by side (bui
 	cmake --preset release
 	cmake --build --preset release
 	/usr/bin/python3 06-benchmarks/compare.py
+
+hardening: deps ## Release build, then misbehaving clients against both servers (build/bench/hardening.md)
+	cmake --preset release
+	cmake --build --preset release
+	/usr/bin/python3 06-benchmarks/hardening.py
 
 PREFIX ?= /usr/local
 

@@ -18,7 +18,7 @@ more, not microseconds). The scenarios:
 
 Written with the standard library only, like compare.py (whose helpers it reuses). Settings come
 from the environment: HOGS (10), HOG_SECONDS (10), IDLE (10000), SLOW (1000), RESETS (1000),
-BIN_DIR (build/release/bin), OUT_DIR (build/bench), MEMCACHED (memcached). Writes
+SCENARIOS (comma-separated names to run, default all), BIN_DIR (build/release/bin), OUT_DIR (build/bench), MEMCACHED (memcached). Writes
 OUT_DIR/hardening.md and hardening.json.
 """
 
@@ -45,6 +45,7 @@ HOG_SECONDS = float(ENV("HOG_SECONDS", "10"))
 IDLE = int(ENV("IDLE", "10000"))
 SLOW = int(ENV("SLOW", "1000"))
 RESETS = int(ENV("RESETS", "1000"))
+ONLY = [name for name in ENV("SCENARIOS", "").split(",") if name]
 BIN_DIR = Path(ENV("BIN_DIR", str(ROOT / "build/release/bin")))
 OUT_DIR = Path(ENV("OUT_DIR", str(ROOT / "build/bench")))
 MEMCACHED = ENV("MEMCACHED", "memcached")
@@ -381,7 +382,7 @@ def cell(name, r):
 
 def markdown(report):
     lines = ["| scenario | memcached | cppmemcached |", "| --- | --- | --- |"]
-    for name, _ in SCENARIOS:
+    for name in report["scenarios"]:
         row = report["scenarios"][name]
         lines.append(f"| {name} | {cell(name, row['memcached'])} | "
                      f"{cell(name, row['cppmemcached'])} |")
@@ -399,6 +400,8 @@ def main():
                             capture_output=True, text=True).stdout.strip()
     report = {"machine": machine(), "commit": commit, "scenarios": {}}
     for name, scenario in SCENARIOS:
+        if ONLY and name not in ONLY:
+            continue
         report["scenarios"][name] = {}
         for kind in ("memcached", "cppmemcached"):
             log(f"{name}: {kind}")

@@ -263,12 +263,19 @@ TEST(ServerFlags, RefusesDaemonModeUdpAndUnknownFlags) {
   }
 }
 
-TEST(ServerFlags, HelpListsMemcachedsFlags) {
+// --help lists what works, with memcached's letters; -d (refused) and -U (0 only, so that stock
+// command lines start) are accepted but not listed.
+TEST(ServerFlags, HelpListsMemcachedsFlagsThatWork) {
   const auto result = mc::testing::run(CPPMEMCACHED_PATH, {"-h"});
   EXPECT_EQ(result.status, 0);
-  for (const char* flag : {"-p", "-l", "-t", "-m", "-c", "-I", "-A", "-C", "-F", "-M", "-U"}) {
-    EXPECT_NE(result.out.find(flag), std::string::npos) << flag;
+  for (const char* flag :
+       {"-p", "-l", "-t", "-m", "-c", "-I", "-A", "-C", "-F", "-M", "-b", "-u", "-R", "-o"}) {
+    EXPECT_NE(result.out.find(std::string(flag) + ","), std::string::npos) << flag;
   }
+  for (const char* flag : {"-d,", "-U,"}) {
+    EXPECT_EQ(result.out.find(flag), std::string::npos) << flag;
+  }
+  EXPECT_EQ(mc::testing::run(CPPMEMCACHED_PATH, {"-U", "0", "-V"}).status, 0);
 }
 
 }  // namespace
