@@ -234,22 +234,57 @@ TEST(Server, AConnectionGivesUpItsTurnAfterMaxMessagesPerTurn) {
   EXPECT_LE(connection->stats().yields, 3u);
 }
 
-TEST(Server, TheReadBufferGrowsForALargeMessageAndShrinksAfterIt) {
+TEST(Server, TheReadBufferGrowsForALargeMessageAndIsGivenBackWhenIdle) {
   ServerOptions options;
   options.connection.read_buffer_size = 1024;
   FirstConnection<LineConnection> first;
   Server<LineCodec> server(options, line_echo_capturing(first));
   LineClient client(server.local_endpoint().port());
   auto connection = first.get();
+  const auto holds = [&](std::size_t bytes) {
+    return wait_until([&] { return connection->stats().read_buffer_bytes == bytes; });
+  };
+  // Connected but silent: no read buffer.
+  EXPECT_TRUE(holds(0));
+  // Half a line is buffered while the rest is on its way; decoding the whole line takes a
+  // buffer of 100 KB, grown from 1 KiB.
   const std::string large(100'000, 'L');
-  client.send(large + "\n");
-  // Decoding the line took a buffer of 100 KB: it grew from 1 KiB.
+  client.send(large.substr(0, 50'000));
+  EXPECT_TRUE(wait_until([&] { return connection->stats().read_buffer_bytes >= 50'000; }));
+  client.send(large.substr(50'000) + "\n");
   EXPECT_EQ(client.read_exact(large.size() + 1), large + "\n");
-  // The reader makes room for the next read once the large line has gone: by the time a
-  // later line is answered, the buffer is back to its initial size.
+  // Once the line has gone and nothing else is buffered, the connection holds no buffer.
+  EXPECT_TRUE(holds(0));
   client.send("small\n");
   EXPECT_EQ(client.read_line(), "small\n");
-  EXPECT_EQ(connection->stats().read_buffer_bytes, 1024u);
+  EXPECT_TRUE(holds(0));
+}
+
+// Ten connections that take turns need one buffer between them: each gives its buffer back to
+// the thread's stock before it waits, and the next one to read takes it.
+TEST(Server, IdleConnectionsShareTheirThreadsSpareReadBuffers) {
+  ServerOptions options;
+  options.threads = 1;
+  FirstConnection<LineConnection> first;
+  Server<LineCodec> server(options, line_echo_capturing(first));
+  std::vector<std::unique_ptr<LineClient>> clients;
+  for (int i = 0; i < 10; ++i) {
+    clients.push_back(std::make_unique<LineClient>(server.local_endpoint().port()));
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (auto& client : clients) {
+      client->send("ping\n");
+      EXPECT_EQ(client->read_line(), "ping\n");
+    }
+  }
+  // Asked on the server's thread once every connection is idle again.
+  const auto kept_on_server_thread = [&] {
+    std::promise<std::size_t> kept;
+    asio::post(first.get()->get_executor(), [&] { kept.set_value(SpareReadBuffers::kept()); });
+    return kept.get_future().get();
+  };
+  EXPECT_TRUE(wait_until([&] { return kept_on_server_thread() == 1; }))
+      << kept_on_server_thread() << " buffers kept";
 }
 
 TEST(Server, AMessageLargerThanTheReadBufferMayGrowClosesTheConnection) {

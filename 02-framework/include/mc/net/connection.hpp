@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <any>
+#include <array>
 #include <cassert>
 #include <chrono>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -29,6 +31,7 @@
 #include "mc/net/connection_stats.hpp"
 #include "mc/net/error.hpp"
 #include "mc/net/options.hpp"
+#include "mc/net/spare_read_buffers.hpp"
 
 namespace mc::net {
 
@@ -127,7 +130,13 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
 
   asio::awaitable<void> reader();
   Stop decode_buffered();
+  asio::awaitable<std::tuple<std::error_code, std::size_t>> read_while_idle();
+  asio::awaitable<std::tuple<std::error_code, std::size_t>> read_more();
   bool make_room();
+  void give_back_read_buffer();
+  std::size_t initial_read_size() const {
+    return std::max<std::size_t>(options_.read_buffer_size, 1);
+  }
   std::size_t held_bytes() const;
   bool holding_too_much() const;
   asio::awaitable<void> writer();
@@ -152,13 +161,16 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   std::any context_;
   ConnectionStats stats_;
 
-  // The read buffer: [read_start_, read_end_) holds bytes not decoded yet. It is allocated
-  // without zeroing (make_unique_for_overwrite), since a read overwrites it anyway.
+  // The read buffer: [read_start_, read_end_) holds bytes not decoded yet. A connection with
+  // nothing buffered has none: it gives it back to its thread's SpareReadBuffers before it
+  // waits, and takes one when bytes arrive.
   std::unique_ptr<char[]> read_buffer_;
   std::size_t read_capacity_ = 0;
   std::size_t read_start_ = 0;
   std::size_t read_end_ = 0;
   std::size_t read_needed_ = 0;  // what the codec said the message at read_start_ needs
+  // What an idle connection reads into while it has no read buffer: most requests fit.
+  std::array<char, 64> first_bytes_{};
 
   // The write queue. Messages stay in queue_ until the write that uses them completes; the
   // codec's buffers point into them (deque::push_back and erasing at the front never move

@@ -17,9 +17,6 @@ Connection<C>::Connection(Socket socket, C codec, const ConnectionOptions& optio
       options_(options),
       callbacks_(std::move(callbacks)),
       release_(std::move(release)),
-      read_buffer_(std::make_unique_for_overwrite<char[]>(
-          std::max<std::size_t>(options.read_buffer_size, 1))),
-      read_capacity_(std::max<std::size_t>(options.read_buffer_size, 1)),
       wakeup_(executor_, Clock::time_point::max()),
       resume_(executor_, Clock::time_point::max()),
       idle_timer_(executor_) {
@@ -27,8 +24,8 @@ Connection<C>::Connection(Socket socket, C codec, const ConnectionOptions& optio
   peer_ = socket_.remote_endpoint(ignored);
   // The writer coalesces by itself; Nagle's algorithm would only delay small replies.
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
-  stats_.read_buffer_bytes.store(read_capacity_, std::memory_order_relaxed);
-  // flush_from_reader() writes without waiting: a full socket buffer must answer "would block".
+  // flush_from_reader() writes and the reader reads without waiting: a socket that cannot
+  // take or give bytes right away must answer "would block".
   socket_.non_blocking(true, ignored);
 }
 
@@ -99,28 +96,65 @@ asio::awaitable<void> Connection<C>::reader() {
       co_await asio::post(executor_, common::kUseTuple);
       continue;
     }
-    if (!make_room()) {
-      drain(Error::kBadMessage);  // one message larger than max_read_buffer_size
-      continue;
-    }
+    // With nothing buffered, the read buffer goes back to the thread for others to use.
+    const bool idle = read_start_ == read_end_;
+    if (idle) give_back_read_buffer();
     // A read that did not fill the buffer emptied the socket, and a peer that waits for our
     // replies has not sent its next request yet: reading again at once would cost a system call
     // that only says "nothing yet". Letting this thread's other connections go first gives it
     // time to arrive; if it has not, the read below waits for epoll as before.
     if (socket_emptied_) co_await asio::post(executor_, common::kUseTuple);
-    const std::size_t room = read_capacity_ - read_end_;
-    auto [error, n] = co_await socket_.async_read_some(
-        asio::buffer(read_buffer_.get() + read_end_, room), common::kUseTuple);
+    const auto [error, n] = idle ? co_await read_while_idle() : co_await read_more();
     if (error) {
       close_now(error);
       co_return;
     }
-    socket_emptied_ = n < room;
-    read_end_ += n;
     common::bump(stats_.bytes_read, std::uint64_t{n});
     touch();
   }
 }
+// [reader]
+
+// [idle]
+template <Codec C>
+asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_while_idle() {
+  // Nothing is buffered, so the connection may be idle for hours. Its read buffer has gone back
+  // to the thread; it waits with a read into first_bytes_, a few bytes inside the connection.
+  // A small request arrives whole in them; then the connection takes a buffer (usually the one
+  // another connection of this thread just gave back) and copies them in.
+  const std::size_t first_size = std::min(first_bytes_.size(), initial_read_size());
+  auto [error, n] =
+      co_await socket_.async_read_some(asio::buffer(first_bytes_, first_size), common::kUseTuple);
+  if (error) co_return std::tuple{error, n};
+  make_room();  // takes a spare buffer of initial_read_size() bytes
+  std::memcpy(read_buffer_.get(), first_bytes_.data(), n);
+  read_end_ = n;
+  socket_emptied_ = n < first_size;
+  if (socket_emptied_) co_return std::tuple{error, n};
+  // The first bytes were full: take what else is there now, without waiting for it.
+  const std::size_t room = read_capacity_ - read_end_;
+  const std::size_t more = socket_.read_some(asio::buffer(read_buffer_.get() + n, room), error);
+  if (error == asio::error::would_block) error = {};
+  read_end_ += more;
+  socket_emptied_ = more < room;
+  co_return std::tuple{error, n + more};
+}
+
+template <Codec C>
+asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_more() {
+  // Part of a message is buffered: the rest is read into the buffer, grown if it must.
+  if (!make_room()) {
+    drain(Error::kBadMessage);  // one message larger than max_read_buffer_size
+    co_return std::tuple{std::error_code{}, std::size_t{0}};
+  }
+  const std::size_t room = read_capacity_ - read_end_;
+  auto [error, n] = co_await socket_.async_read_some(
+      asio::buffer(read_buffer_.get() + read_end_, room), common::kUseTuple);
+  read_end_ += n;
+  socket_emptied_ = n < room;
+  co_return std::tuple{error, n};
+}
+// [idle]
 
 template <Codec C>
 typename Connection<C>::Stop Connection<C>::decode_buffered() {
@@ -170,7 +204,14 @@ bool Connection<C>::make_room() {
   // message has gone, the buffer returns to its initial size, so a connection that once sent
   // a big value does not keep its buffer.
   const std::size_t pending = read_end_ - read_start_;
-  const std::size_t initial = std::max<std::size_t>(options_.read_buffer_size, 1);
+  const std::size_t initial = initial_read_size();
+  if (!read_buffer_) {  // given back while idle: take one of the thread's spares
+    read_buffer_ = SpareReadBuffers::take(initial);
+    read_capacity_ = initial;
+    read_start_ = read_end_ = 0;
+    stats_.read_buffer_bytes.store(initial, std::memory_order_relaxed);
+    return true;
+  }
   std::size_t size = read_capacity_;
   if (pending == size || read_needed_ > size) {
     size = std::min(read_needed_ > size ? read_needed_ : size * 2, options_.max_read_buffer_size);
@@ -193,6 +234,19 @@ bool Connection<C>::make_room() {
 }
 
 template <Codec C>
+void Connection<C>::give_back_read_buffer() {
+  if (!read_buffer_) return;
+  // A buffer grown for a large message is freed rather than kept: spares are of one size.
+  if (read_capacity_ == initial_read_size()) {
+    SpareReadBuffers::give_back(std::move(read_buffer_), read_capacity_);
+  }
+  read_buffer_.reset();
+  read_capacity_ = read_start_ = read_end_ = 0;
+  read_needed_ = 0;
+  stats_.read_buffer_bytes.store(0, std::memory_order_relaxed);
+}
+
+template <Codec C>
 std::size_t Connection<C>::held_bytes() const {
   // The queued messages' bytes (a reply's value counts, though it may view stored memory),
   // plus the queue's own cost per message: the message object and its gather buffers.
@@ -206,7 +260,6 @@ bool Connection<C>::holding_too_much() const {
   // stops it.
   return !queue_.empty() && held_bytes() > options_.max_held_bytes;
 }
-// [reader]
 
 // [flush]
 template <Codec C>
