@@ -121,6 +121,7 @@ asio::awaitable<void> Connection<C>::reader() {
     touch();
   }
 }
+// [reader]
 
 template <Codec C>
 typename Connection<C>::Stop Connection<C>::decode_buffered() {
@@ -206,7 +207,6 @@ bool Connection<C>::holding_too_much() const {
   // stops it.
   return !queue_.empty() && held_bytes() > options_.max_held_bytes;
 }
-// [reader]
 
 // [flush]
 template <Codec C>
