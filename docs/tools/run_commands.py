@@ -5,6 +5,8 @@ A block is runnable when the line before its ```console fence is a marker:
 
     <!-- runnable -->                       run it as written
     <!-- runnable ports=11311,11312 -->     the same, on free ports chosen now
+    <!-- runnable fixed-ports=11311 -->       on these very ports, which must be free (for
+                                            output that depends on them, like key placement)
 
 Inside, `$ command` lines are typed at a bash prompt in the repository's root, one shell per
 block (so `export` and `exec 3<>...` carry over to the next line), and the lines after a
@@ -34,14 +36,14 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-MARKER = re.compile(r"^<!-- runnable(?: ports=(?P<ports>[\d,]+))? -->$")
+MARKER = re.compile(r"^<!-- runnable(?: ports=(?P<ports>[\d,]+))?(?: fixed-ports=(?P<fixed>[\d,]+))? -->$")
 DEADLINE_SECONDS = 20  # for a server to listen, and for what it prints to appear
 COMMAND_SECONDS = 600  # for one foreground command (a ctest run included)
 
 
 class Block:
-    def __init__(self, path, line, ports, text):
-        self.path, self.line, self.ports, self.text = path, line, ports, text
+    def __init__(self, path, line, ports, fixed, text):
+        self.path, self.line, self.ports, self.fixed, self.text = path, line, ports, fixed, text
 
     def where(self):
         return f"{self.path.relative_to(ROOT)}:{self.line}"
@@ -60,7 +62,8 @@ def blocks_in(path):
         while end < len(lines) and lines[end].strip() != "```":
             end += 1
         ports = [p for p in (m["ports"] or "").split(",") if p]
-        found.append(Block(path, i + 1, ports, lines[i + 2:end]))
+        fixed = [p for p in (m["fixed"] or "").split(",") if p]
+        found.append(Block(path, i + 1, ports, fixed, lines[i + 2:end]))
     return found
 
 
@@ -132,6 +135,10 @@ def workspace():
 
 def run_block(block):
     substitutions = {port: str(free_port()) for port in block.ports}
+    for port in block.fixed:
+        if listening(int(port)):
+            raise RuntimeError(f"port {port} is taken: this block needs it free")
+    awaited = list(substitutions.values()) + block.fixed
 
     def localize(text):
         for port, free in substitutions.items():
@@ -159,7 +166,7 @@ def run_block(block):
             status = int(done.read_text().strip())
             shown = "\n".join(["$ " + command] + expected)
             if background:
-                for port in substitutions.values():
+                for port in awaited:
                     if re.search(rf"\b{port}\b", command):
                         wait_for(lambda p=int(port): listening(p), f"port {port}: {command}")
                 wait_for(lambda: matches(expected + ["..."], read_lines(out)),
