@@ -79,8 +79,21 @@ def regenerate(text, where):
     lines = text.splitlines()
     out = []
     i = 0
+    fence = None  # the fence of an ordinary code block we are in: markers there are examples
     while i < len(lines):
         line = lines[i]
+        opening = re.match(r"^[ \t]*(`{3,})", line)
+        if fence is not None:
+            if opening and line.strip() == fence:
+                fence = None
+            out.append(line)
+            i += 1
+            continue
+        if opening:
+            fence = opening[1]
+            out.append(line)
+            i += 1
+            continue
         m = SNIPPET.match(line) or BARE.match(line)
         if not m:
             out.append(line)
@@ -94,10 +107,10 @@ def regenerate(text, where):
         if SNIPPET.match(line):  # skip the old fenced block that follows the marker
             if i >= len(lines) or not lines[i].strip().startswith("```"):
                 raise DocError(f"{where}:{i + 1}: a snippet marker must be followed by a fence")
-            fence = lines[i].strip()
-            fence = fence[:len(fence) - len(fence.lstrip("`"))]
+            block_fence = lines[i].strip()
+            block_fence = block_fence[:len(block_fence) - len(block_fence.lstrip("`"))]
             i += 1
-            while i < len(lines) and lines[i].strip() != fence:
+            while i < len(lines) and lines[i].strip() != block_fence:
                 i += 1
             if i == len(lines):
                 raise DocError(f"{where}: unterminated code block after line {i}")
@@ -105,8 +118,21 @@ def regenerate(text, where):
     return "\n".join(out) + "\n"
 
 
+def outside_code(text):
+    """The lines that are not inside a fenced code block."""
+    fence = None
+    for line in text.splitlines():
+        opening = re.match(r"^[ \t]*(`{3,})", line)
+        if fence is None and opening:
+            fence = opening[1]
+        elif fence is not None and line.strip() == fence:
+            fence = None
+        elif fence is None:
+            yield line
+
+
 def diagram_sources(text):
-    return [m["path"] for line in text.splitlines() if (m := DIAGRAM.match(line))]
+    return [m["path"] for line in outside_code(text) if (m := DIAGRAM.match(line))]
 
 
 def render(dot_path):
@@ -137,7 +163,7 @@ def main():
             where = md.relative_to(ROOT)
             text = md.read_text()
             fresh = regenerate(text, where)
-            blocks += sum(1 for line in fresh.splitlines() if SNIPPET.match(line))
+            blocks += sum(1 for line in outside_code(fresh) if SNIPPET.match(line))
             if fresh != text:
                 if args.write:
                     md.write_text(fresh)
