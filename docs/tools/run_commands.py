@@ -46,7 +46,8 @@ class Block:
         self.path, self.line, self.ports, self.fixed, self.text = path, line, ports, fixed, text
 
     def where(self):
-        return f"{self.path.relative_to(ROOT)}:{self.line}"
+        shown = self.path.relative_to(ROOT) if self.path.is_relative_to(ROOT) else self.path
+        return f"{shown}:{self.line}"
 
 
 def blocks_in(path):
