@@ -15,6 +15,9 @@ text within a line (a pid, a time) and a line of just `...` for any number of li
 that shows no output must print nothing, and every command must exit with status 0: the text
 writes `; echo "exit $?"` where a failure is the point.
 
+Programs write to a file, line-buffered as on a terminal (stdbuf), so stdout and stderr
+interleave as a reader at a prompt sees them.
+
 A command ending in `&` starts a server: its output goes to a log, the lines shown after it must
 appear there, and each listed port it names must accept connections before the next command
 runs (a bounded poll, no sleeping and hoping). Every listed port is replaced, in the commands
@@ -147,7 +150,10 @@ def run_block(block):
         return text
 
     folder = workspace()
-    shell = subprocess.Popen(["bash", "--norc", "--noprofile"], stdin=subprocess.PIPE,
+    # stdbuf's line buffering reaches every program the shell starts: their output lands in a
+    # file, but interleaves with stderr as it would on a terminal.
+    shell = subprocess.Popen(["stdbuf", "-oL", "bash", "--norc", "--noprofile"],
+                             stdin=subprocess.PIPE,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=folder,
                              text=True, start_new_session=True)
     try:
