@@ -5,7 +5,7 @@ A block is runnable when the line before its ```console fence is a marker:
 
     <!-- runnable -->                       run it as written
     <!-- runnable ports=11311,11312 -->     the same, on free ports chosen now
-    <!-- runnable fixed-ports=11311 -->       on these very ports, which must be free (for
+    <!-- runnable fixed-ports=11311 -->     on these very ports, which must be free (for
                                             output that depends on them, like key placement)
 
 Inside, `$ command` lines are typed at a bash prompt in the repository's root, one shell per
@@ -20,9 +20,9 @@ interleave as a reader at a prompt sees them.
 
 A command ending in `&` starts a server: its output goes to a log, the lines shown after it must
 appear there, and each listed port it names must accept connections before the next command
-runs (a bounded poll, no sleeping and hoping). Every listed port is replaced, in the commands
-and in the output, by a free port on 127.0.0.1, so blocks never collide with a running server
-or with each other. When the block ends, everything it started is stopped by its process group.
+runs (a bounded poll, no sleeping and hoping). Every port listed in ports= is replaced, in the
+commands and in the output, by a free port on 127.0.0.1, so blocks never collide with a running
+server or with each other. When the block ends, everything it started is stopped by its process group.
 
 usage: run_commands.py [FILE.md ...]   (default: every chapter and page git tracks)
 """
@@ -39,7 +39,8 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-MARKER = re.compile(r"^<!-- runnable(?: ports=(?P<ports>[\d,]+))?(?: fixed-ports=(?P<fixed>[\d,]+))? -->$")
+MARKER = re.compile(r"^<!-- runnable(?: ports=(?P<ports>[\d,]+))?"
+                    r"(?: fixed-ports=(?P<fixed>[\d,]+))? -->$")
 DEADLINE_SECONDS = 20  # for a server to listen, and for what it prints to appear
 COMMAND_SECONDS = 600  # for one foreground command (a ctest run included)
 
