@@ -7,12 +7,13 @@ SHELL := /bin/bash
 
 # Every Debian package the project uses: toolchain, libraries, docs, and the real memcached
 # and its clients for interoperability tests and side-by-side benchmarks, and the tools the
-# packaging tests use (dpkg-dev for CPack's dependency list, systemd-analyze, groff).
+# packaging tests use (dpkg-dev for CPack's dependency list, systemd-analyze, groff), and the
+# chapters' exercises use (strace, perf).
 PACKAGES := cmake ninja-build g++ make pkg-config \
 	libasio-dev libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev libcli11-dev \
 	libxxhash-dev libssl-dev doxygen graphviz clang-format-14 clang-14 libclang-rt-14-dev ccache \
 	gnuplot-nox memcached libmemcached-tools libmemcached-dev python3-pymemcache iproute2 \
-	dpkg-dev systemd groff-base
+	dpkg-dev systemd groff-base strace linux-perf
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # ccache (found by cmake/Dependencies.cmake) reuses compiled files across rebuilds and clones:
@@ -22,10 +23,11 @@ CLANG_FORMAT := clang-format-14
 FORMAT_FILES = $(shell git ls-files '*.cpp' '*.hpp')
 RUN_ARGS ?= -p 11211
 
-.PHONY: help deps build test asan tsan docs format format-check run install package clean
+.PHONY: help deps build test asan tsan docs snippets snippets-check chapter-commands format \
+	format-check run install package clean
 
 help: ## Show this list
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 deps: ## Install missing Debian packages (skips apt when all are present)
 	@missing=$$(for p in $(PACKAGES); do \
@@ -60,6 +62,15 @@ docs: deps ## Doxygen site in build/docs/html (warnings are errors)
 	cmake --preset debug
 	cmake --build --preset debug --target docs
 	@echo "open build/docs/html/index.html"
+
+snippets: ## Rewrite the chapters' code blocks and diagrams from their sources
+	/usr/bin/python3 docs/tools/snippets.py --write
+
+snippets-check: ## Fail if a chapter's code block or diagram differs from its source
+	/usr/bin/python3 docs/tools/snippets.py --check
+
+chapter-commands: build ## Run the chapters' runnable console blocks and check their output
+	/usr/bin/python3 docs/tools/run_commands.py
 
 format: ## Format every C++ file with clang-format-14
 	$(CLANG_FORMAT) -i $(FORMAT_FILES)

@@ -51,8 +51,8 @@ class RequestParser {
   const ItemSizeLimit& limit() const { return limit_; }
 
  private:
-  /// A request line split as memcached splits it: at most 23 tokens are looked at; ntokens
-  /// counts them plus memcached's terminal token, so the WANT_TOKENS rules read the same.
+  // A request line split as memcached splits it: at most 23 tokens are looked at; ntokens
+  // counts them plus memcached's terminal token, so the WANT_TOKENS rules read the same.
   struct Line {
     std::array<std::string_view, 23> tokens;
     std::size_t count = 0;                           // tokens found, at most 23
