@@ -3,10 +3,10 @@
 // main() parses memcached's flags, starts the server and waits, on its own small io_context,
 // for SIGINT, SIGTERM or a client's `shutdown` (with -A); then it stops the server gracefully.
 
+#include <fmt/format.h>
+
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
-
-#include <fmt/format.h>
 
 #include "mc/common/cli.hpp"
 #include "mc/common/log.hpp"

@@ -10,9 +10,9 @@ namespace mc::server {
 namespace {
 
 constexpr std::array<std::string_view, kCommandKinds> kNames{
-    "get",    "gets", "gat", "gats",  "set",       "add",   "replace", "append",
-    "prepend", "cas", "delete", "incr", "decr",    "touch", "mg",      "ms",
-    "md",     "ma",   "mn",  "flush_all", "stats", "other", "error"};
+    "get",     "gets", "gat",    "gats",      "set",   "add",   "replace", "append",
+    "prepend", "cas",  "delete", "incr",      "decr",  "touch", "mg",      "ms",
+    "md",      "ma",   "mn",     "flush_all", "stats", "other", "error"};
 
 struct KindOf {
   std::optional<CommandKind> operator()(const codec::StorageRequest& r) const {

@@ -46,7 +46,8 @@ struct HttpReply {
 };
 
 HttpReply stock_reply(std::string_view status) {
-  return {.status = status, .content_type = kPlainText, .body = fmt::format("{}\n", status.substr(4))};
+  return {
+      .status = status, .content_type = kPlainText, .body = fmt::format("{}\n", status.substr(4))};
 }
 
 }  // namespace
@@ -126,12 +127,12 @@ HttpReply MetricsListener::State::route(const HttpRequest& request) const {
   const bool known = request.path == "/metrics" || request.path == "/healthz";
   if (!known) return stock_reply(status::kNotFound);
   if (request.method != "GET") return stock_reply(status::kMethodNotAllowed);
-  if (request.path == "/healthz") return {.status = status::kOk, .content_type = kPlainText, .body = "OK\n"};
+  if (request.path == "/healthz")
+    return {.status = status::kOk, .content_type = kPlainText, .body = "OK\n"};
   return {.status = status::kOk, .content_type = kPrometheusContentType, .body = scrape()};
 }
 
-MetricsListener::MetricsListener(asio::io_context& io, const tcp::endpoint& endpoint,
-                                 Scrape scrape)
+MetricsListener::MetricsListener(asio::io_context& io, const tcp::endpoint& endpoint, Scrape scrape)
     : state_(std::make_shared<State>(io, endpoint, std::move(scrape))),
       endpoint_(state_->acceptor.local_endpoint()) {
   asio::co_spawn(io, state_->accept_loop(), common::report_exception("metrics listener"));

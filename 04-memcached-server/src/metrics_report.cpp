@@ -60,8 +60,7 @@ void exporter_families(PrometheusText& out, ServerContext& context, const StoreS
   single(out, "memcached_uptime_seconds", Type::kGauge,
          "Number of seconds since the server started.",
          std::uint64_t{context.clock().now() - context.started()});
-  single(out, "memcached_time_seconds", Type::kGauge,
-         "current UNIX time according to the server.",
+  single(out, "memcached_time_seconds", Type::kGauge, "current UNIX time according to the server.",
          static_cast<std::uint64_t>(context.clock().unix_time()));
   out.family("memcached_version", Type::kGauge, "The version of this memcached server.");
   out.sample("memcached_version", {{"version", kVersion}}, std::uint64_t{1});
@@ -73,8 +72,8 @@ void exporter_families(PrometheusText& out, ServerContext& context, const StoreS
          "Total number of bytes read by this server from network.", conns.bytes_read);
   single(out, "memcached_written_bytes_total", Type::kCounter,
          "Total number of bytes sent by this server to network.", conns.bytes_written);
-  single(out, "memcached_current_connections", Type::kGauge,
-         "Current number of open connections.", conns.current);
+  single(out, "memcached_current_connections", Type::kGauge, "Current number of open connections.",
+         conns.current);
   single(out, "memcached_max_connections", Type::kGauge, "Maximum number of clients allowed.",
          std::uint64_t{context.settings().max_connections});
   single(out, "memcached_connections_total", Type::kCounter,
@@ -82,8 +81,7 @@ void exporter_families(PrometheusText& out, ServerContext& context, const StoreS
   single(out, "memcached_connections_rejected_total", Type::kCounter,
          "Total number of connections rejected due to hitting the -c limit.", conns.rejected);
   single(out, "memcached_connections_yielded_total", Type::kCounter,
-         "Total number of connections yielded running due to hitting the -R limit.",
-         conns.yields);
+         "Total number of connections yielded running due to hitting the -R limit.", conns.yields);
   single(out, "memcached_connections_listener_disabled_total", Type::kCounter,
          "Number of times the server ran out of file descriptors and paused its listener.",
          context.accept_pauses());
@@ -167,16 +165,14 @@ void own_stats_families(PrometheusText& out, ServerContext& context, const Store
   single(out, "cppmemcached_get_flushed_total", Type::kCounter,
          "Gets that missed because flush_all had invalidated the item (get_flushed).",
          s.get_flushed);
-  single(out, "cppmemcached_meta_commands_total", Type::kCounter,
-         "Meta commands (cmd_meta).", conns.commands.cmd_meta);
+  single(out, "cppmemcached_meta_commands_total", Type::kCounter, "Meta commands (cmd_meta).",
+         conns.commands.cmd_meta);
   single(out, "cppmemcached_idle_kicks_total", Type::kCounter,
-         "Connections closed for being idle past -o idle_timeout (idle_kicks).",
-         conns.idle_kicks);
+         "Connections closed for being idle past -o idle_timeout (idle_kicks).", conns.idle_kicks);
   single(out, "cppmemcached_items_evicted_unfetched_total", Type::kCounter,
          "Evicted items that were never read (evicted_unfetched).", s.evicted_unfetched);
   single(out, "cppmemcached_items_expired_unfetched_total", Type::kCounter,
-         "Expired items reclaimed that were never read (expired_unfetched).",
-         s.expired_unfetched);
+         "Expired items reclaimed that were never read (expired_unfetched).", s.expired_unfetched);
   single(out, "cppmemcached_segments_evicted_total", Type::kCounter,
          "Segments of memory taken back to make room (segments_evicted).", s.segments_evicted);
   single(out, "cppmemcached_items_kept_total", Type::kCounter,

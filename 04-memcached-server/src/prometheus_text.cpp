@@ -53,13 +53,12 @@ std::string escape_label_value(std::string_view value) {
 }
 
 void PrometheusText::family(std::string_view name, MetricType type, std::string_view help) {
-  fmt::format_to(std::back_inserter(out_), "# HELP {} {}\n# TYPE {} {}\n", name,
-                 escape_help(help), name, type_name(type));
+  fmt::format_to(std::back_inserter(out_), "# HELP {} {}\n# TYPE {} {}\n", name, escape_help(help),
+                 name, type_name(type));
 }
 
 void PrometheusText::labels_and_value(std::string_view name, std::initializer_list<Label> labels,
-                                      std::string_view extra_label,
-                                      std::string_view extra_value) {
+                                      std::string_view extra_label, std::string_view extra_value) {
   out_ += name;
   if (labels.size() == 0 && extra_label.empty()) return;
   char separator = '{';

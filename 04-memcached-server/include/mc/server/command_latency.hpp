@@ -58,13 +58,13 @@ std::optional<CommandKind> command_kind(const codec::Request& request);
 /// \brief Upper bounds of the histogram buckets, in nanoseconds (the last bucket, +Inf, is
 /// implied). Handling a request takes microseconds; the wide top catches stalls.
 inline constexpr std::array<std::uint64_t, 14> kLatencyBoundsNs{
-    1'000,     2'000,     5'000,      10'000,     20'000,      50'000,      100'000,
-    200'000,   500'000,   1'000'000,  5'000'000,  10'000'000,  100'000'000, 1'000'000'000};
+    1'000,   2'000,   5'000,     10'000,    20'000,     50'000,      100'000,
+    200'000, 500'000, 1'000'000, 5'000'000, 10'000'000, 100'000'000, 1'000'000'000};
 
 /// \brief Bucket counts (not cumulative; the last is +Inf) and the sum, of one command.
 struct LatencyTotals {
   std::array<std::uint64_t, kLatencyBoundsNs.size() + 1> buckets{};  ///< per bucket
-  std::uint64_t sum_ns = 0;                                           ///< sum of all durations
+  std::uint64_t sum_ns = 0;                                          ///< sum of all durations
 
   /// \brief How many requests were recorded.
   std::uint64_t count() const;

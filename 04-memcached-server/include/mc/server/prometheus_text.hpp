@@ -14,7 +14,8 @@
 namespace mc::server {
 
 /// \brief The Content-Type of the format, for the HTTP reply.
-inline constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
+inline constexpr std::string_view kPrometheusContentType =
+    "text/plain; version=0.0.4; charset=utf-8";
 
 /// \brief One label: name and (unescaped) value.
 using Label = std::pair<std::string_view, std::string_view>;
@@ -45,8 +46,7 @@ class PrometheusText {
   /// \param counts per-bucket counts, not cumulative, one more than `bounds` (+Inf)
   /// \param sum the sum of the observations
   void histogram(std::string_view name, std::initializer_list<Label> labels,
-                 std::span<const double> bounds, std::span<const std::uint64_t> counts,
-                 double sum);
+                 std::span<const double> bounds, std::span<const std::uint64_t> counts, double sum);
 
   /// \brief The exposition so far; the builder is empty afterwards.
   std::string finish() { return std::exchange(out_, {}); }
