@@ -136,12 +136,13 @@ class Twemproxy : public ::testing::TestWithParam<Backend> {
           "  timeout: 500\n"
           "  servers:\n",
           proxy_port_);
-      for (const auto& backend : backends_) config << fmt::format("    - 127.0.0.1:{}:1\n", backend.port);
+      for (const auto& backend : backends_)
+        config << fmt::format("    - 127.0.0.1:{}:1\n", backend.port);
     }
     proxy_.emplace(mc::testing::Process::start(
-        kNutcracker, {"-c", (dir_ / "nutcracker.yml").string(), "-s",
-                      std::to_string(mc::testing::free_port()), "-a", "127.0.0.1", "-o",
-                      (dir_ / "nutcracker.log").string()}));
+        kNutcracker,
+        {"-c", (dir_ / "nutcracker.yml").string(), "-s", std::to_string(mc::testing::free_port()),
+         "-a", "127.0.0.1", "-o", (dir_ / "nutcracker.log").string()}));
     ASSERT_TRUE(mc::testing::wait_until_accepting(proxy_port_)) << log();
   }
 
@@ -272,8 +273,7 @@ TEST_P(Twemproxy, SurvivesABackendKilledAndEjectsIt) {
   }
   // A whole round of sets, gets and deletes with no error, on two live backends: the dead
   // one's keys have been placed elsewhere.
-  EXPECT_EQ(after.last_errors, 0) << "still failing after " << after.rounds << " rounds\n"
-                                  << log();
+  EXPECT_EQ(after.last_errors, 0) << "still failing after " << after.rounds << " rounds\n" << log();
   RecordProperty("server_errors_after_kill", after.errors);
 }
 
@@ -295,8 +295,7 @@ TEST_P(Twemproxy, AnswersAFrozenBackendsKeysWithServerErrorThenEjectsIt) {
   }
   backends_[1].process.signal(SIGKILL);  // a stopped process would not see SIGTERM
   EXPECT_GT(after.errors, 0) << "no request ever waited on the frozen backend";
-  EXPECT_EQ(after.last_errors, 0) << "still failing after " << after.rounds << " rounds\n"
-                                  << log();
+  EXPECT_EQ(after.last_errors, 0) << "still failing after " << after.rounds << " rounds\n" << log();
   RecordProperty("server_errors_after_freeze", after.errors);
 }
 

@@ -94,12 +94,14 @@ class LatencyRecorder {
   std::size_t threads() const { return slots_.size(); }
 
  private:
+  /// One thread's histograms, on cache lines of their own.
   struct alignas(64) Slot {
+    /// One command's buckets (not cumulative; the last is +Inf) and sum.
     struct Series {
-      std::array<std::atomic<std::uint64_t>, kLatencyBoundsNs.size() + 1> buckets{};
-      std::atomic<std::uint64_t> sum_ns{0};
+      std::array<std::atomic<std::uint64_t>, kLatencyBoundsNs.size() + 1> buckets{};  ///< counts
+      std::atomic<std::uint64_t> sum_ns{0};  ///< sum of the durations
     };
-    std::array<Series, kCommandKinds> series;
+    std::array<Series, kCommandKinds> series;  ///< indexed by CommandKind
   };
   std::vector<std::unique_ptr<Slot>> slots_;
 };
