@@ -225,4 +225,24 @@ TEST_F(Metrics, IsScrapedByARealPrometheus) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(MetricsPort, IsRefusedWhenNotAPort) {
+  for (const std::string option : {"metrics_port=", "metrics_port=http", "metrics_port=65536"}) {
+    SCOPED_TRACE(option);
+    const auto result = mc::testing::run(CPPMEMCACHED_PATH, {"-p", "0", "-o", option}, {}, 10s);
+    EXPECT_EQ(result.status, 1);
+    EXPECT_NE(result.err.find("metrics_port requires a port number"), std::string::npos)
+        << result.err;
+  }
+}
+
+TEST(MetricsPort, InUseStopsTheServerAtStart) {
+  // The port of a listener that is running: binding it again must fail, and say so.
+  auto [holder, port] = mc::testing::start_server(CPPMEMCACHED_PATH);
+  const auto result = mc::testing::run(
+      CPPMEMCACHED_PATH, {"-p", "0", "-o", fmt::format("metrics_port={}", port)}, {}, 10s);
+  EXPECT_EQ(result.status, 1);
+  EXPECT_NE(result.err.find("in use"), std::string::npos) << result.err;
+  EXPECT_EQ(holder.stop(), 0);
+}
+
 }  // namespace
