@@ -243,8 +243,8 @@ TEST_P(Twemproxy, PlacesKeysWhereCppmcLocatesThem) {
   EXPECT_EQ(checked, kKeys);
 }
 
-// Drives rounds until one has no error (the proxy has ejected the failed backend), at most
-// for `limit`; every read is checked against the model on the way.
+// What the rounds after a backend failure saw. They go on until one has no error (the proxy
+// has ejected the failed backend) or a deadline passes; every read is checked on the way.
 struct AfterFailure {
   int errors = 0;       // SERVER_ERROR replies, over all rounds
   int rounds = 0;       // rounds driven
