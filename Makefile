@@ -8,12 +8,13 @@ SHELL := /bin/bash
 # Every Debian package the project uses: toolchain, libraries, docs, and the real memcached
 # and its clients for interoperability tests and side-by-side benchmarks, and the tools the
 # packaging tests use (dpkg-dev for CPack's dependency list, systemd-analyze, groff), and the
-# chapters' exercises use (strace, perf).
+# operators' tools the chapter 4 tests run against (Prometheus with promtool, twemproxy), and
+# the tools the chapters' exercises use (strace, perf).
 PACKAGES := cmake ninja-build g++ make pkg-config \
 	libasio-dev libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev libcli11-dev \
 	libxxhash-dev libssl-dev doxygen graphviz clang-format-14 clang-14 libclang-rt-14-dev ccache \
 	gnuplot-nox memcached libmemcached-tools libmemcached-dev python3-pymemcache iproute2 \
-	dpkg-dev systemd groff-base strace linux-perf
+	dpkg-dev systemd groff-base prometheus nutcracker strace linux-perf
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # ccache (found by cmake/Dependencies.cmake) reuses compiled files across rebuilds and clones:

@@ -6,6 +6,12 @@
 #include "mc/common/log.hpp"
 
 namespace mc::net {
+namespace {
+
+// Set once by each pool thread before it runs its io_context.
+thread_local std::optional<std::size_t> tls_thread_index;
+
+}  // namespace
 
 IoContextPool::IoContextPool(unsigned threads) {
   const unsigned count = std::max(threads, 1u);
@@ -24,11 +30,14 @@ std::size_t IoContextPool::next() {
   return next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size();
 }
 
+std::optional<std::size_t> IoContextPool::this_thread_index() { return tls_thread_index; }
+
 void IoContextPool::start() {
-  for (auto& context : contexts_) {
+  for (std::size_t index = 0; index < contexts_.size(); ++index) {
     std::promise<void> done;
     finished_.push_back(done.get_future());
-    threads_.emplace_back([&io = *context, done = std::move(done)]() mutable {
+    threads_.emplace_back([&io = *contexts_[index], index, done = std::move(done)]() mutable {
+      tls_thread_index = index;
       // An exception escaping a handler leaves run(); log it and carry on serving the others.
       for (;;) {
         try {

@@ -3,6 +3,8 @@
 // main() parses memcached's flags, starts the server and waits, on its own small io_context,
 // for SIGINT, SIGTERM or a client's `shutdown` (with -A); then it stops the server gracefully.
 
+#include <fmt/format.h>
+
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 
@@ -36,6 +38,11 @@ int main(int argc, char** argv) {
         server.stop();
         return error->exit_status;
       }
+    }
+    if (const auto metrics = server.metrics_endpoint()) {
+      // Before the `listening on` line, which tells scripts that everything is up.
+      fmt::print("metrics on http://{}:{}/metrics\n", metrics->address().to_string(),
+                 metrics->port());
     }
     mc::common::announce_listening(server.local_endpoint());
     main_io.run();  // returns once a signal or a shutdown command has been handled

@@ -117,6 +117,12 @@ ExtendedOutcome apply_extended_option(const std::string& option, Settings& setti
     settings.connection_memory = *bytes;
     return {};
   }
+  if (name == "metrics_port") {
+    const auto port = whole_number(value);
+    if (!port || *port > 65535) return refused("metrics_port requires a port number (0-65535)");
+    settings.metrics_port = static_cast<std::uint16_t>(*port);
+    return {};
+  }
   for (const BuiltIn& known : kBuiltIn) {
     if (name == known.name) return built_in(known.reason);
   }

@@ -24,7 +24,9 @@ ServerContext::ServerContext(const Settings& settings, std::uint16_t port,
              ShardedStore::shards_for(settings.net.threads, store_options(settings))),
       memory_limit_(settings.memory_limit),
       shutdown_(std::move(shutdown)),
-      accept_pauses_(accept_pauses) {}
+      accept_pauses_(accept_pauses),
+      latencies_(settings.metrics_port ? std::make_unique<LatencyRecorder>(settings.net.threads)
+                                       : nullptr) {}
 
 bool ServerContext::set_memory_limit(std::size_t bytes) {
   if (!store_.set_memory_limit(bytes)) return false;

@@ -73,7 +73,9 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& settings) {
       ->capture_default_str();
   app.add_option("-o,--extended", extended,
                  "Comma separated extended options: idle_timeout=SECONDS, conn_mem_limit=SIZE "
-                 "(default 4m); memcached's slab and LRU tuning options are accepted, as this "
+                 "(default 4m), metrics_port=PORT (Prometheus /metrics and /healthz over HTTP on "
+                 "-l's address; 0 picks a free port; default off); memcached's slab and LRU tuning "
+                 "options are accepted, as this "
                  "store needs none; others are refused")
       ->delimiter(',')
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);

@@ -16,13 +16,14 @@ std::string seconds_and_micros(const timeval& time) {
   return fmt::format("{}.{:06}", time.tv_sec, time.tv_usec);
 }
 
+}  // namespace
+
 StoreStats sum_store_stats(ServerContext& context) {
   StoreStats sum;
   context.store().for_each([&](const Store& store) { sum += store.stats(); });
   return sum;
 }
 
-// Per memcached size class, summed over shards.
 std::map<std::size_t, SlabClassStats> sum_slab_stats(ServerContext& context) {
   std::map<std::size_t, SlabClassStats> classes;
   context.store().for_each([&](const Store& store) {
@@ -45,8 +46,6 @@ std::map<std::size_t, SlabClassStats> sum_slab_stats(ServerContext& context) {
   });
   return classes;
 }
-
-}  // namespace
 
 std::string general_stats(ServerContext& context) {
   rusage usage{};

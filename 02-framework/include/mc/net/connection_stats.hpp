@@ -20,6 +20,7 @@ struct ConnectionStats {
   std::atomic<std::uint64_t> messages_sent{0};     ///< messages queued by send()
   std::atomic<std::uint64_t> write_calls{0};       ///< gathered async_write calls
   std::atomic<std::uint64_t> read_pauses{0};       ///< times backpressure stopped the reader
+  std::atomic<bool> reader_paused{false};          ///< backpressure stops the reader now
   std::atomic<std::uint64_t> yields{0};      ///< times the reader let others run (a turn was used)
   std::atomic<std::size_t> queued_bytes{0};  ///< encoded bytes waiting to be written
   std::atomic<std::size_t> peak_queued_bytes{0};  ///< the most queued_bytes ever was

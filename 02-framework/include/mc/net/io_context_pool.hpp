@@ -43,6 +43,10 @@ class IoContextPool {
   /// \brief Starts one thread per io_context.
   void start();
 
+  /// \brief The index of the io_context the calling thread runs, if it is a pool thread
+  /// (of any pool): lets per-thread data be indexed without a lock.
+  static std::optional<std::size_t> this_thread_index();
+
   /// \brief Whether the calling thread is one of the pool's threads.
   bool runs_this_thread() const;
 

@@ -59,6 +59,9 @@ class Server {
   /// \brief The address the server listens on (with the port picked for port 0).
   asio::ip::tcp::endpoint local_endpoint() const { return endpoint_; }
 
+  /// \brief The I/O threads, for work that should share them (a second listener, say).
+  IoContextPool& pool() { return runtime_.pool(); }
+
   /// \brief Stops accepting, flushes and closes every connection (each gets on_close), and
   /// joins the threads. Idempotent. Call it from outside the server's threads.
   void stop() {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include <asio/io_context.hpp>
@@ -14,6 +15,7 @@
 
 #include "mc/codec/memcached_codec.hpp"
 #include "mc/net/server.hpp"
+#include "mc/server/metrics_listener.hpp"
 #include "mc/server/server_context.hpp"
 
 namespace mc::server {
@@ -25,6 +27,7 @@ using ServerCodec = codec::MemcachedServerCodec<ItemHandle>;
 ///
 /// The constructor binds and starts serving on `settings.net.threads` I/O threads, plus a
 /// maintenance thread that ticks the clock once a second and expires items in the background.
+/// With `-o metrics_port`, the first I/O thread also serves HTTP metrics.
 class MemcachedServer {
  public:
   /// \brief Starts serving. `on_shutdown` runs (on an I/O thread) when a client sends
@@ -41,6 +44,12 @@ class MemcachedServer {
   /// \brief Where the server listens (with the port picked for `-p 0`).
   asio::ip::tcp::endpoint local_endpoint() const { return server_->local_endpoint(); }
 
+  /// \brief Where the metrics listener listens, if `-o metrics_port` asked for one.
+  std::optional<asio::ip::tcp::endpoint> metrics_endpoint() const {
+    if (!metrics_) return std::nullopt;
+    return metrics_->local_endpoint();
+  }
+
   /// \brief Stops accepting, lets replies already queued go out, closes every connection and
   /// joins the threads. Idempotent; call it from outside the server's threads.
   void stop();
@@ -55,6 +64,7 @@ class MemcachedServer {
   std::atomic<std::uint64_t> accept_pauses_{0};  // listen_disabled_num; outlives server_
   std::unique_ptr<ServerContext> context_;
   std::unique_ptr<net::Server<ServerCodec>> server_;
+  std::unique_ptr<MetricsListener> metrics_;  // on server_'s first io_context
   asio::io_context maintenance_io_{1};
   asio::steady_timer maintenance_timer_{maintenance_io_};
   bool maintenance_stopping_ = false;  // the maintenance thread's own: set by stop()'s handler

@@ -7,8 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 #include "mc/server/clock.hpp"
+#include "mc/server/command_latency.hpp"
 #include "mc/server/connection_registry.hpp"
 #include "mc/server/settings.hpp"
 #include "mc/server/sharded_store.hpp"
@@ -53,6 +55,9 @@ class ServerContext {
   std::uint64_t accept_pauses() const {
     return accept_pauses_ != nullptr ? accept_pauses_->load(std::memory_order_relaxed) : 0;
   }
+  /// \brief The per-command latency histograms, kept only when metrics are served
+  /// (`-o metrics_port`); null otherwise, so that a server without them reads no clock.
+  LatencyRecorder* latencies() { return latencies_.get(); }
   /// \brief The `shutdown` command: asks the server to stop (if it was given a way to).
   void request_shutdown() const {
     if (shutdown_) shutdown_();
@@ -68,6 +73,7 @@ class ServerContext {
   std::atomic<std::size_t> memory_limit_;  // cache_memlimit changes it
   const std::function<void()> shutdown_;
   const std::atomic<std::uint64_t>* const accept_pauses_;
+  const std::unique_ptr<LatencyRecorder> latencies_;
 };
 
 }  // namespace mc::server

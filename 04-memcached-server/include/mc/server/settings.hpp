@@ -35,6 +35,9 @@ struct Settings {
   /// `-o conn_mem_limit=SIZE`: the most a connection may hold (read buffer and queued replies)
   /// before the server stops reading from it until it reads its replies.
   std::size_t connection_memory = 4u << 20;
+  /// `-o metrics_port=N`: serve Prometheus metrics over HTTP on `-l`'s address and this port
+  /// (0: a free one, printed at start); unset: no metrics listener.
+  std::optional<std::uint16_t> metrics_port;
   std::string user;  ///< `-u`: started as root, the server switches to this user once listening
   /// Options accepted because this design already does what they ask, each with the reason;
   /// logged at start.

@@ -5,11 +5,20 @@
 
 #pragma once
 
+#include <cstddef>
+#include <map>
 #include <string>
 
 #include "mc/server/server_context.hpp"
 
 namespace mc::server {
+
+/// \brief The store's counters, summed over its shards.
+StoreStats sum_store_stats(ServerContext& context);
+
+/// \brief The counters of each memcached size class in use (numbered from 1), summed over
+/// shards.
+std::map<std::size_t, SlabClassStats> sum_slab_stats(ServerContext& context);
 
 /// \brief `stats`: process, connection, command and item counters, then `END`.
 ///

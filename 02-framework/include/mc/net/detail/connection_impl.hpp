@@ -86,8 +86,10 @@ asio::awaitable<void> Connection<C>::reader() {
       // in the kernel, and then in the peer: TCP flow control does the rest.
       common::bump(stats_.read_pauses);
       reader_paused_ = true;
+      stats_.reader_paused.store(true, std::memory_order_relaxed);
       co_await resume_.async_wait(common::kUseTuple);  // cancelled by the writer or close
       reader_paused_ = false;
+      stats_.reader_paused.store(false, std::memory_order_relaxed);
       continue;
     }
     if (stop == Stop::kTurnUsed) {
