@@ -66,9 +66,13 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& settings) {
   app.add_option("-R,--max-reqs-per-event", settings.reqs_per_event,
                  "Requests from one connection before the others get a turn")
       ->capture_default_str();
+  app.add_flag("-Z,--enable-ssl", settings.tls.enabled,
+               "Enable TLS (-o ssl_chain_cert=FILE,ssl_key=FILE); -l notls:ADDR:PORT stays plain");
   app.add_option("-o,--extended", extended,
                  "Comma separated extended options: idle_timeout=SECONDS, conn_mem_limit=SIZE "
-                 "(default 4m); memcached's slab and LRU tuning options are accepted, as this "
+                 "(default 4m), ssl_chain_cert, ssl_key, ssl_keyformat, ssl_verify_mode, "
+                 "ssl_ciphers, ssl_ca_cert, ssl_min_version, ssl_session_cache; memcached's slab "
+                 "and LRU tuning options are accepted, as this "
                  "store needs none; others are refused")
       ->delimiter(',');
 
@@ -121,6 +125,10 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& settings) {
     }
     if (outcome.built_in)
       settings.built_in.push_back(fmt::format("-o {}: {}", option, *outcome.built_in));
+  }
+  if (settings.tls.enabled && settings.tls.chain_cert.empty()) {
+    fmt::print(stderr, "cppmemcached: -Z needs -o ssl_chain_cert=FILE (and ssl_key=FILE)\n");
+    return EXIT_FAILURE;
   }
   common::apply_verbosity(settings.net.verbosity);
   return std::nullopt;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
@@ -29,7 +30,8 @@ class MemcachedServer {
  public:
   /// \brief Starts serving. `on_shutdown` runs (on an I/O thread) when a client sends
   /// `shutdown` to a server started with `-A`; it should arrange for stop() to be called.
-  /// Throws asio::system_error if the address cannot be bound.
+  /// Throws asio::system_error if an address cannot be bound, std::runtime_error if the TLS
+  /// files cannot be loaded (the message names the file and OpenSSL's reason).
   explicit MemcachedServer(const Settings& settings, std::function<void()> on_shutdown = {});
 
   /// \brief Stops, as stop() does.
@@ -40,6 +42,11 @@ class MemcachedServer {
 
   /// \brief Where the server listens (with the port picked for `-p 0`).
   asio::ip::tcp::endpoint local_endpoint() const { return server_->local_endpoint(); }
+
+  /// \brief Every listener's address, in `-l`'s order.
+  const std::vector<asio::ip::tcp::endpoint>& local_endpoints() const {
+    return server_->local_endpoints();
+  }
 
   /// \brief Stops accepting, lets replies already queued go out, closes every connection and
   /// joins the threads. Idempotent; call it from outside the server's threads.
