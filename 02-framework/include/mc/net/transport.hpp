@@ -3,6 +3,7 @@
 
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -10,6 +11,7 @@
 #include <utility>
 
 #include <asio/async_result.hpp>
+#include <asio/buffer.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/post.hpp>
 #include <asio/ssl/context.hpp>
@@ -20,7 +22,10 @@
 namespace mc::net {
 
 /// \brief Which end of a TLS handshake a transport plays.
-enum class TlsRole { kServer, kClient };
+enum class TlsRole {
+  kServer,  ///< accepted the connection: presents the certificate
+  kClient,  ///< opened the connection: checks the server's certificate
+};
 
 /// \brief A connection's stream: the socket itself, or an OpenSSL stream that owns it.
 ///
@@ -98,7 +103,12 @@ class Transport {
     return asio::async_initiate<Token, void(asio::error_code, std::size_t)>(
         [this](auto handler, const Buffers& buffers) {
           if (tls_) {
-            tls_->stream.async_write_some(buffers, std::move(handler));
+            // Asio's TLS stream encrypts only the first buffer of a list per call: a reply's
+            // header, value and END would be three records and three sends. Gathered into one
+            // buffer, up to a full record of replies leave together.
+            const std::size_t size = asio::buffer_copy(asio::buffer(tls_->record), buffers);
+            tls_->stream.async_write_some(asio::buffer(tls_->record.data(), size),
+                                          std::move(handler));
           } else {
             socket_.async_write_some(buffers, std::move(handler));
           }
@@ -111,15 +121,18 @@ class Transport {
   void close(asio::error_code& error) { socket().close(error); }
 
  private:
-  // What asio::ssl::stream allocates for one connection: two 17 KiB record buffers, plus
-  // OpenSSL's SSL object and its own buffers (measured at about 6 KiB with OpenSSL 3.0).
-  static constexpr std::size_t kTlsHeldBytes = 2 * 17 * 1024 + 6 * 1024;
+  // The largest TLS record's payload.
+  static constexpr std::size_t kRecordSize = 16 * 1024;
+  // What TLS holds for one connection: our record buffer, asio::ssl::stream's two 17 KiB
+  // buffers, and OpenSSL's SSL object and its own buffers (about 6 KiB with OpenSSL 3.0).
+  static constexpr std::size_t kTlsHeldBytes = kRecordSize + 2 * 17 * 1024 + 6 * 1024;
 
   struct Tls {
     Tls(Socket socket, std::shared_ptr<asio::ssl::context> context, TlsRole role);
     std::shared_ptr<asio::ssl::context> context;  // outlives the stream, which uses it
     asio::ssl::stream<Socket> stream;
     asio::ssl::stream_base::handshake_type role;
+    std::array<char, kRecordSize> record;  // replies gathered for one write (see above)
   };
 
   Socket socket_;             // the plain socket; a moved-from, closed one under TLS
