@@ -53,7 +53,7 @@ constexpr std::array kBuiltIn{
     BuiltIn{"no_inline_ascii_resp", "reply headers are always built in place"},
     BuiltIn{"drop_privileges", "the only privilege given up is the user (-u)"},
     BuiltIn{"no_drop_privileges", "the only privilege given up is the user (-u)"},
-    BuiltIn{"ssl_wbuf_size", "TLS records are encrypted into Asio's own 17 KiB buffer"},
+    BuiltIn{"ssl_wbuf_size", "replies are gathered into one 16 KiB TLS record per write"},
 };
 
 // Options that ask for something this server does not do: refused, with what to do instead.

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <malloc.h>
 
+#include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <memory>
 
@@ -70,6 +72,11 @@ MemcachedServer::MemcachedServer(const Settings& settings, std::function<void()>
   options.backlog = settings.listen_backlog;
   options.accept_pauses = &accept_pauses_;
   options.connection.idle_timeout = settings.idle_timeout;
+  // A TLS client that never finishes its handshake is idle too: the shorter bound applies.
+  if (settings.idle_timeout.count() > 0) {
+    options.connection.handshake_timeout = std::min<std::chrono::milliseconds>(
+        options.connection.handshake_timeout, settings.idle_timeout);
+  }
   options.connection.max_held_bytes = settings.connection_memory;
   options.connection.max_messages_per_turn = settings.reqs_per_event;
   const codec::ItemSizeLimit limit{settings.item_size_max, settings.cas_enabled};
