@@ -27,7 +27,8 @@ arithmetic; everything that touches the network at speed is C++ (cppmc_bench, cp
 Settings come from the environment: ROUNDS (3), DURATION (5 s per run), WARMUP (1 s),
 FILL_ITEMS (1000000), SERVER_CPU (0), CLIENT_CPU (1), MEMCASLAP (1 = cross-check),
 WORKLOADS (comma-separated names to run, default all; `lookaside` names the hit-ratio group,
-`ttl` the eviction group), LOOKASIDE_MEMORY (16,64,256 MB), LOOKASIDE_REQUESTS (800000 gets per
+`ttl` the eviction group, `tls` the TLS group: get-set over TLS and plain, each server started
+with -Z and a TLS and a notls: listener, certificates from a throwaway CA made with openssl), LOOKASIDE_MEMORY (16,64,256 MB), LOOKASIDE_REQUESTS (800000 gets per
 run), LOOKASIDE_WARMUP (200000 of them not counted), LOOKASIDE_MAX_SECONDS (120, a cap per
 look-aside run), TTL_MEMORY (16,64 MB), TTL_SECONDS (25 per run), TTL_WARMUP (50000 gets
 not counted in the hit ratio), BIN_DIR
@@ -287,6 +288,110 @@ def run_workload(servers, name, flags, caslap):
     return summary
 
 
+# The TLS group: the get-set workload through each server's TLS and plain listener.
+TLS_WORKLOAD = "get-set"
+
+
+def make_test_ca(directory):
+    """A throwaway CA and a server certificate for 127.0.0.1, made with the openssl command."""
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=directory, check=True, capture_output=True)
+    key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    openssl("req", "-x509", *key, "-days", "1", "-subj", "/CN=bench CA",
+            "-keyout", "ca.key", "-out", "ca.pem")
+    openssl("req", *key, "-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr")
+    Path(directory, "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    openssl("x509", "-req", "-days", "1", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-extfile", "san.ext", "-out", "server.pem")
+    # memcached started as root reads them as nobody.
+    os.chmod(directory, 0o755)
+    for name in os.listdir(directory):
+        os.chmod(Path(directory, name), 0o644)
+    return {name: str(Path(directory, name)) for name in ("ca.pem", "server.pem", "server.key")}
+
+
+def run_tls_group():
+    """ops/s of get-set over TLS and over plain TCP, on one -Z server of each kind that has a
+    TLS listener and a notls: one, so both paths share the process, the store and the core."""
+    flags = next(w[2] for w in WORKLOADS if w[0] == TLS_WORKLOAD)
+    root_flags = ["-u", "nobody"] if os.geteuid() == 0 else []
+    with tempfile.TemporaryDirectory() as directory:
+        files = make_test_ca(directory)
+        tls_option = f"ssl_chain_cert={files['server.pem']},ssl_key={files['server.key']}"
+        servers = []
+        try:
+            for name, binary, extra in (("memcached", MEMCACHED, ["-U", "0"] + root_flags),
+                                        ("cppmemcached", str(BIN_DIR / "cppmemcached"), [])):
+                tls_port, plain_port = free_port(), free_port()
+                server = Server(name, [binary, "-t", "1", "-m", "1024", "-Z", "-o", tls_option,
+                                       "-l", f"notls:127.0.0.1:{plain_port},"
+                                       f"127.0.0.1:{tls_port}"] + extra, plain_port)
+                server.tls_port = tls_port
+                servers.append(server)
+            return tls_rounds(servers, flags, files["ca.pem"])
+        finally:
+            for server in servers:
+                server.stop()
+
+
+def tls_rounds(servers, flags, ca_file):
+    prefix = ["--key-prefix", "tls:"]
+    for server in servers:
+        bench(server, flags + prefix + ["--prefill", "--requests", "1"], timeout=600)
+    runs = {(s.name, mode): [] for s in servers for mode in ("plain", "tls")}
+    for round_number in range(ROUNDS):
+        order = servers if round_number % 2 == 0 else servers[::-1]
+        for server in order:
+            for mode in ("plain", "tls") if round_number % 2 == 0 else ("tls", "plain"):
+                tls_flags = ["--tls-ca", ca_file] if mode == "tls" else []
+                target = server if mode == "plain" else TlsTarget(server)
+                result = bench(target, flags + prefix + tls_flags + [
+                    "--duration", str(DURATION), "--warmup", str(WARMUP)], timeout=DURATION + 120)
+                runs[(server.name, mode)].append(result)
+                log(f"  round {round_number + 1}: {server.name} {mode} "
+                    f"{result['ops_per_sec']:.0f} ops/s")
+    summary = {}
+    for (name, mode), results in runs.items():
+        summary.setdefault(name, {})[mode] = {
+            key: statistics.median(r[key] for r in results)
+            for key in ("ops_per_sec", "p50_us", "p99_us", "server_cpu_us_per_op")}
+        summary[name][mode]["errors"] = sum(r["errors"] + r["timeouts"] for r in results)
+    for server in servers:
+        summary[server.name]["version"] = server.version()
+    return summary
+
+
+class TlsTarget:
+    """A server seen through its TLS listener: bench() needs a name, a port and a PID."""
+
+    def __init__(self, server):
+        self.name, self.port, self.pid = server.name, server.tls_port, server.pid
+
+
+def tls_markdown(tls):
+    def ops(name, mode):
+        return tls[name][mode]["ops_per_sec"]
+    lines = [
+        f"TLS: the {TLS_WORKLOAD} workload through each server's TLS listener and its notls: "
+        f"listener (one `-Z` process each, `-t 1`), {ROUNDS} rounds of {DURATION:g} s; medians.",
+        "",
+        "| server | plain ops/s | TLS ops/s | TLS / plain | p99 µs plain / TLS "
+        "| CPU µs/op plain / TLS |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name in ("memcached", "cppmemcached"):
+        plain, tls_row = tls[name]["plain"], tls[name]["tls"]
+        lines.append(
+            f"| {name} | {plain['ops_per_sec']:,.0f} | {tls_row['ops_per_sec']:,.0f} "
+            f"| {tls_row['ops_per_sec'] / plain['ops_per_sec']:.2f}× "
+            f"| {plain['p99_us']:.0f} / {tls_row['p99_us']:.0f} "
+            f"| {plain['server_cpu_us_per_op']:.2f} / {tls_row['server_cpu_us_per_op']:.2f} |")
+    lines += ["", f"Under TLS cppmemcached does {ops('cppmemcached', 'tls') / ops('memcached', 'tls'):.2f}× "
+              f"memcached's operations per second (plain: "
+              f"{ops('cppmemcached', 'plain') / ops('memcached', 'plain'):.2f}×).", ""]
+    return lines
+
+
 def lookaside_server(name, megabytes, threads):
     """A fresh server for one look-aside run: both get the same flags."""
     port = free_port()
@@ -511,6 +616,8 @@ def markdown(report):
         lines += lookaside_markdown(report["lookaside"])
     if "ttl" in report:
         lines += ttl_markdown(report["ttl"])
+    if "tls" in report:
+        lines += tls_markdown(report["tls"])
     return "\n".join(lines)
 
 
@@ -653,6 +760,12 @@ def main():
         log(f"ttl: live items evicted when half the keys expire after 2 s, at -m "
             f"{', '.join(map(str, TTL_MEMORY))}, default threads")
         report["ttl"] = run_ttl_group()
+    if not selected or "tls" in selected:
+        log(f"tls: {TLS_WORKLOAD} over TLS and plain, memcached -Z and cppmemcached -Z")
+        report["tls"] = run_tls_group()
+    if "tls" in report and not report["versions"]:
+        report["versions"] = {name: report["tls"][name]["version"]
+                              for name in ("memcached", "cppmemcached")}
     for group in ("lookaside", "ttl"):
         if group in report and not report["versions"]:
             row = report[group][0]

@@ -21,6 +21,8 @@ class Category final : public std::error_category {
         return "stopped";
       case Error::kConnectTimeout:
         return "connect timed out";
+      case Error::kHandshakeTimeout:
+        return "TLS handshake timed out";
     }
     return "unknown mc::net error";
   }

@@ -53,6 +53,7 @@ constexpr std::array kBuiltIn{
     BuiltIn{"no_inline_ascii_resp", "reply headers are always built in place"},
     BuiltIn{"drop_privileges", "the only privilege given up is the user (-u)"},
     BuiltIn{"no_drop_privileges", "the only privilege given up is the user (-u)"},
+    BuiltIn{"ssl_wbuf_size", "replies are gathered into one 16 KiB TLS record per write"},
 };
 
 // Options that ask for something this server does not do: refused, with what to do instead.
@@ -63,7 +64,8 @@ struct Refused {
 
 constexpr std::array kRefused{
     Refused{"ext_", "extstore (items on disk) is not supported"},
-    Refused{"ssl_", "TLS is not supported yet"},
+    Refused{"ssl_kernel_tls", "kernel TLS offload is not supported"},
+    Refused{"ssl_", "not a TLS option memcached 1.6.18 has"},
     Refused{"proxy_", "the built-in proxy is not supported; put twemproxy in front"},
     Refused{"temporary_ttl", "items with a short TTL are evicted like the others"},
     Refused{"no_hashexpand", "the hash table always grows"},
@@ -96,12 +98,52 @@ ExtendedOutcome built_in(std::string_view reason) {
   return outcome;
 }
 
+// `-o ssl_*`: memcached 1.6.18's TLS options and its words for bad numbers. True if `name`
+// was one of them (then `outcome` says how it went).
+bool apply_tls_option(const std::string& name, const std::string& value, TlsSettings& tls,
+                      ExtendedOutcome& outcome) {
+  const auto number_in = [&](int low, int high, int& target) {
+    const auto number = whole_number(value);
+    if (!number) {
+      outcome = refused(fmt::format("could not parse argument to {}", name));
+    } else if (*number < static_cast<unsigned>(low) || *number > static_cast<unsigned>(high)) {
+      outcome = refused(fmt::format("Invalid {}. Use help to see valid options.", name));
+    } else {
+      target = static_cast<int>(*number);
+    }
+  };
+  if (name == "ssl_chain_cert") {
+    tls.chain_cert = value;
+  } else if (name == "ssl_key") {
+    tls.key = value;
+  } else if (name == "ssl_ca_cert") {
+    tls.ca_cert = value;
+  } else if (name == "ssl_ciphers") {
+    tls.ciphers = value;
+  } else if (name == "ssl_verify_mode") {
+    number_in(0, 3, tls.verify_mode);
+  } else if (name == "ssl_min_version") {
+    number_in(0, 3, tls.min_version);
+  } else if (name == "ssl_keyformat") {
+    // memcached passes any number to OpenSSL; only PEM (1) and DER (2) can load a key file.
+    number_in(1, 2, tls.key_format);
+  } else if (name == "ssl_session_cache") {
+    tls.session_cache = true;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 ExtendedOutcome apply_extended_option(const std::string& option, Settings& settings) {
   const auto equals = option.find('=');
   const std::string name = option.substr(0, equals);
   const std::string value = equals == std::string::npos ? "" : option.substr(equals + 1);
+  if (ExtendedOutcome outcome; apply_tls_option(name, value, settings.tls, outcome)) {
+    return outcome;
+  }
   if (name == "idle_timeout") {
     const auto seconds = whole_number(value);
     if (!seconds) return refused("idle_timeout requires a number of seconds");

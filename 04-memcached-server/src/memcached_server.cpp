@@ -3,18 +3,22 @@
 #include <fmt/format.h>
 #include <malloc.h>
 
+#include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <memory>
 
 #include <asio/co_spawn.hpp>
 #include <asio/post.hpp>
 
+#include "listen_addresses.hpp"
 #include "mc/codec/reply.hpp"
 #include "mc/common/asio.hpp"
 #include "mc/common/log.hpp"
 #include "mc/net/io_context_pool.hpp"
 #include "mc/server/handler.hpp"
 #include "mc/server/metrics_report.hpp"
+#include "mc/server/tls_context.hpp"
 
 namespace mc::server {
 namespace {
@@ -72,18 +76,24 @@ std::string peer_name(const ClientConnection& connection) {
 
 MemcachedServer::MemcachedServer(const Settings& settings, std::function<void()> on_shutdown) {
   net::ServerOptions options;
-  options.listen = settings.net.listen;
-  options.port = settings.net.port;
+  options.listeners =
+      detail::parse_listeners(settings.net.listen, settings.net.port, settings.tls.enabled);
+  if (settings.tls.enabled) options.tls = make_tls_context(settings.tls);
   options.threads = settings.net.threads;
   options.backlog = settings.listen_backlog;
   options.accept_pauses = &accept_pauses_;
   options.connection.idle_timeout = settings.idle_timeout;
+  // A TLS client that never finishes its handshake is idle too: the shorter bound applies.
+  if (settings.idle_timeout.count() > 0) {
+    options.connection.handshake_timeout = std::min<std::chrono::milliseconds>(
+        options.connection.handshake_timeout, settings.idle_timeout);
+  }
   options.connection.max_held_bytes = settings.connection_memory;
   options.connection.max_messages_per_turn = settings.reqs_per_event;
   const codec::ItemSizeLimit limit{settings.item_size_max, settings.cas_enabled};
   // The parser refuses what is larger, with memcached's words, before the buffer fills.
   options.connection.max_read_buffer_size = codec::max_request_size(limit);
-  // The context holds the port, known only once the listener is bound (-p 0); the server
+  // The context holds the port, known only once the first listener is bound (-p 0); the server
   // tells us before its threads start, so every connection sees the context complete.
   const auto make_context = [&](const asio::ip::tcp::endpoint& bound) {
     context_ = std::make_unique<ServerContext>(settings, bound.port(), std::move(on_shutdown),

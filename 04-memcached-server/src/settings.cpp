@@ -71,11 +71,14 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& settings) {
   app.add_option("-R,--max-reqs-per-event", settings.reqs_per_event,
                  "Requests from one connection before the others get a turn")
       ->capture_default_str();
+  app.add_flag("-Z,--enable-ssl", settings.tls.enabled,
+               "Enable TLS (-o ssl_chain_cert=FILE,ssl_key=FILE); -l notls:ADDR:PORT stays plain");
   app.add_option("-o,--extended", extended,
                  "Comma separated extended options: idle_timeout=SECONDS, conn_mem_limit=SIZE "
                  "(default 4m), metrics_port=PORT (Prometheus /metrics and /healthz over HTTP on "
-                 "-l's address; 0 picks a free port; default off); memcached's slab and LRU tuning "
-                 "options are accepted, as this "
+                 "-l's address; 0 picks a free port; default off), ssl_chain_cert, ssl_key, "
+                 "ssl_keyformat, ssl_verify_mode, ssl_ciphers, ssl_ca_cert, ssl_min_version, "
+                 "ssl_session_cache; memcached's slab and LRU tuning options are accepted, as this "
                  "store needs none; others are refused")
       ->delimiter(',')
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
@@ -129,6 +132,10 @@ std::optional<int> parse_settings(int argc, char** argv, Settings& settings) {
     }
     if (outcome.built_in)
       settings.built_in.push_back(fmt::format("-o {}: {}", option, *outcome.built_in));
+  }
+  if (settings.tls.enabled && settings.tls.chain_cert.empty()) {
+    fmt::print(stderr, "cppmemcached: -Z needs -o ssl_chain_cert=FILE (and ssl_key=FILE)\n");
+    return EXIT_FAILURE;
   }
   common::apply_verbosity(settings.net.verbosity);
   return std::nullopt;

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <array>
 #include <map>
 
 #include "mc/codec/reply_text.hpp"
@@ -154,6 +155,22 @@ std::string settings_stats(ServerContext& context) {
   out.add("hashpower_init", 0);
   out.add("flush_enabled", yes_no(s.flush_enabled));
   out.add("idle_timeout", s.idle_timeout.count());
+  // -Z and -o ssl_*, under memcached's names; "NULL" where memcached has no value either.
+  const auto or_null = [](const std::string& text) -> std::string_view {
+    return text.empty() ? std::string_view("NULL") : std::string_view(text);
+  };
+  constexpr std::array kTlsVersions{"tlsv1.0", "tlsv1.1", "tlsv1.2", "tlsv1.3"};
+  out.add("ssl_enabled", yes_no(s.tls.enabled));
+  out.add("ssl_chain_cert", or_null(s.tls.chain_cert));
+  out.add("ssl_key", or_null(s.tls.key));
+  out.add("ssl_verify_mode", s.tls.verify_mode);
+  out.add("ssl_keyformat", s.tls.key_format);
+  out.add("ssl_ciphers", or_null(s.tls.ciphers));
+  out.add("ssl_ca_cert", or_null(s.tls.ca_cert));
+  out.add("ssl_wbuf_size", 16384);  // the record buffer replies are gathered into
+  out.add("ssl_session_cache", yes_no(s.tls.session_cache));
+  out.add("ssl_kernel_tls", "no");
+  out.add("ssl_min_version", kTlsVersions.at(static_cast<std::size_t>(s.tls.min_version)));
   out.add("shards", context.store().size());
   return out.finish();
 }

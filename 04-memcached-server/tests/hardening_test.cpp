@@ -171,8 +171,9 @@ using store_behaviour::start_server;
 // What memcached has and this server does not do is refused, not silently ignored; what
 // tunes a mechanism this store does not need is accepted and said so.
 TEST(Configuration, RefusesWhatItDoesNotDoAndSaysWhatItAcceptsUnchanged) {
-  for (const char* option : {"ext_path=/tmp/x:64m", "ssl_chain_cert=/x.pem", "temporary_ttl=5",
-                             "conn_mem_limit=1k", "conn_mem_limit=lots", "idle_timeout=x"}) {
+  for (const char* option :
+       {"ext_path=/tmp/x:64m", "ssl_kernel_tls", "ssl_verify_mode=7", "temporary_ttl=5",
+        "conn_mem_limit=1k", "conn_mem_limit=lots", "idle_timeout=x"}) {
     const auto result = mc::testing::run(CPPMEMCACHED_PATH, {"-p", "0", "-o", option}, {}, 10s);
     EXPECT_EQ(result.status, 1) << option;
     EXPECT_FALSE(result.err.empty()) << option;

@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <iterator>
 #include <string>
@@ -18,6 +19,7 @@
 
 #include "cppmc_arguments.hpp"
 #include "mc/client/sync_client.hpp"
+#include "mc/client/tls.hpp"
 
 namespace {
 
@@ -251,6 +253,17 @@ int main(int argc, char** argv) {
   options.eject_after = 0;  // one command: nothing to gain from ejecting
   options.session.timeout = args.timeout;
   options.session.connect_timeout = args.timeout;
+  if (args.tls) {
+    try {
+      TlsOptions tls;
+      tls.ca_file = args.tls_ca;
+      tls.cert_file = args.tls_cert;
+      tls.key_file = args.tls_key;
+      options.session.tls = make_tls_context(tls);
+    } catch (const std::exception& error) {
+      return usage_error(error.what());
+    }
+  }
   SyncClient client(*servers, options);
 
   const std::string& command = args.command;

@@ -31,6 +31,10 @@ const char* const kUsage =
                        $MEMCACHED_SERVERS, else 127.0.0.1:11211
   --timeout MS         deadline of each request, 1..3600000 (default 1000)
   --distribution D     ketama (weighted, default), ketama-unweighted or modulo
+  --tls                speak TLS (memcached -Z), checking the server's certificate and name
+  --tls-ca FILE        PEM file of the CAs to trust (default: the system's)
+  --tls-cert FILE      client certificate (PEM), for servers that require one
+  --tls-key FILE       its private key (default: in the --tls-cert file)
   --                   ends the options: later words are keys or values
 
 exit status: 0 success, 1 a miss (some key not found), 2 an error (reason on stderr)
@@ -76,6 +80,14 @@ std::string apply(Arguments& args, std::string_view name, const std::string& val
       return fmt::format("--distribution: '{}' is not ketama, ketama-unweighted or modulo", value);
     }
     args.distribution = *distribution;
+  } else if (name == "--tls") {
+    args.tls = true;
+  } else if (name == "--tls-ca" || name == "--tls-cert" || name == "--tls-key") {
+    if (value.empty()) return fmt::format("{}: needs a file name", name);
+    (name == "--tls-ca"     ? args.tls_ca
+     : name == "--tls-cert" ? args.tls_cert
+                            : args.tls_key) = value;
+    args.tls = true;
   } else if (name == "--exptime") {
     const auto seconds = parse_exptime(value);
     if (!seconds) return fmt::format("--exptime: '{}' is not a number of seconds", value);
@@ -100,6 +112,8 @@ struct OptionSpec {
 
 OptionSpec find_option(std::string_view name, std::string_view command) {
   if (name == "--servers" || name == "--timeout" || name == "--distribution") return {true, true};
+  if (name == "--tls-ca" || name == "--tls-cert" || name == "--tls-key") return {true, true};
+  if (name == "--tls") return {true, false};
   if (name == "--help" || name == "-h") return {true, false};
   if (name == "--exptime" && command == "set") return {true, true};
   if (name == "--flags" && command == "set") return {true, true};

@@ -28,6 +28,10 @@ struct Arguments {
   std::int32_t exptime = 0;           // set --exptime
   std::uint32_t flags = 0;            // set --flags F
   bool show_flags = false;            // get --flags
+  bool tls = false;                   // --tls
+  std::string tls_ca;                 // --tls-ca FILE (empty: the system's CAs)
+  std::string tls_cert;               // --tls-cert FILE
+  std::string tls_key;                // --tls-key FILE
 };
 
 /// The arguments, or why they are wrong (a message for stderr; empty on success).

@@ -88,8 +88,13 @@ void SessionCore::start_connection(net::Socket socket) {
       .on_close = [self](Connection& c, std::error_code reason) { self->on_close(c, reason); },
       .on_written = [self](Connection& c, std::size_t n) { self->on_written(c, n); },
   };
+  // Over TLS the connection handshakes first; calls queued meanwhile wait for it.
+  net::Transport transport =
+      options_.tls ? net::Transport(std::move(socket), options_.tls, net::TlsRole::kClient,
+                                    std::string(server_.connect_host()))
+                   : net::Transport(std::move(socket));
   connection_ = std::make_shared<Connection>(
-      std::move(socket), Codec{}, options_.connection,
+      std::move(transport), Codec{}, options_.connection,
       std::make_shared<const net::Callbacks<Codec>>(std::move(callbacks)));
   connection_->start();
   messages_sent_ = messages_written_ = 0;

@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 
 #include "mc/bench/load_generator.hpp"
+#include "mc/client/tls.hpp"
 
 namespace {
 
@@ -88,6 +89,18 @@ void add_options(CLI::App& app, LoadOptions& options, std::string& json_path) {
   app.add_option("--key-prefix", options.key_prefix, "Text before each key number")
       ->capture_default_str();
   app.add_option("--json", json_path, "Write the result as JSON to FILE (- for stdout)");
+  app.add_option_function<std::string>(
+      "--tls-ca",
+      [&options](const std::string& file) {
+        try {
+          mc::client::TlsOptions tls;
+          tls.ca_file = file;
+          options.tls = mc::client::make_tls_context(tls);
+        } catch (const std::exception& error) {
+          throw CLI::ValidationError("--tls-ca", error.what());
+        }
+      },
+      "Speak TLS (memcached -Z), trusting the CAs in this PEM file");
 }
 
 // A progress line that rewrites itself: only on a terminal, so logs and pipes stay clean.

@@ -43,6 +43,7 @@ void ConnectionDriver::open() {
   // The generator sends exactly the workload: no idle pings, and no reconnecting behind our
   // back (a lost connection ends this driver, see give_up()).
   options.heartbeat_interval = options.heartbeat_timeout = std::chrono::milliseconds(0);
+  options.tls = shared_.options.tls;
   session_.emplace(io_, client::ServerAddress{server_.host, server_.port}, options);
   // Calls made before the connection is up wait for it, so the prefill can start now.
   phase_ = Phase::kPrefill;

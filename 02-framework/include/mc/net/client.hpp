@@ -10,6 +10,7 @@
 #include "mc/net/connector.hpp"
 #include "mc/net/detail/runtime.hpp"
 #include "mc/net/options.hpp"
+#include "mc/net/transport.hpp"
 
 namespace mc::net {
 
@@ -53,6 +54,8 @@ class Client {
     Socket socket =
         connect_socket(pool.context(pool.next()), host, port, options_.connect_timeout, error);
     if (error) return nullptr;
+    if (options_.tls)
+      return runtime_.adopt(Transport(std::move(socket), options_.tls, TlsRole::kClient, host));
     return runtime_.adopt(std::move(socket));
   }
 

@@ -1,5 +1,6 @@
 /// \file
-/// \brief A TCP connection with one reader and one writer coroutine, generic over its Codec.
+/// \brief A TCP (or TLS) connection with one reader and one writer coroutine, generic over its
+/// Codec.
 
 #pragma once
 
@@ -32,6 +33,7 @@
 #include "mc/net/error.hpp"
 #include "mc/net/options.hpp"
 #include "mc/net/spare_read_buffers.hpp"
+#include "mc/net/transport.hpp"
 
 namespace mc::net {
 
@@ -70,6 +72,8 @@ struct Callbacks {
 
 /// \brief One TCP connection: a reader coroutine that decodes and calls on_message inline,
 /// and a writer coroutine that drains everything queued by send() into one gathered write.
+/// Over TLS the same two coroutines run once the handshake is done: they see only a
+/// Transport that reads and writes plain bytes.
 ///
 /// A connection lives on one io_context thread. send(), close() and close_after_flush() may
 /// be called from any thread; everything else belongs to the connection's own thread. It
@@ -83,12 +87,15 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   /// Called after on_close so that the owner (a server's connection manager) can let go.
   using Release = std::function<void(const Pointer&)>;
 
-  /// \brief Wraps a connected socket; nothing happens until start().
-  Connection(Socket socket, C codec, const ConnectionOptions& options,
+  /// \brief Wraps a connected transport (a plain socket converts to one); nothing happens
+  /// until start().
+  Connection(Transport transport, C codec, const ConnectionOptions& options,
              std::shared_ptr<const Callbacks<C>> callbacks, Release release = {});
 
   /// \brief Calls on_connect, then starts the reader and the writer (and the idle watchdog
-  /// if ConnectionOptions::idle_timeout is set), all on the connection's own thread.
+  /// if ConnectionOptions::idle_timeout is set), all on the connection's own thread. A TLS
+  /// transport first completes its handshake within ConnectionOptions::handshake_timeout;
+  /// a failed one ends the connection (on_close gets the reason) before anything is read.
   void start();
 
   /// \brief Queues `message` for writing; callable from any thread, never blocks. From the
@@ -109,7 +116,10 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   const asio::ip::tcp::endpoint& peer() const { return peer_; }
 
   /// \brief The socket's descriptor, as the kernel numbers it (for logs and `stats conns`).
-  int native_handle() { return socket_.native_handle(); }
+  int native_handle() { return transport_.socket().native_handle(); }
+
+  /// \brief Whether the connection is encrypted (TLS).
+  bool secure() const { return transport_.secure(); }
 
   /// \brief A slot for the application's per-connection state (own thread only).
   std::any& context() { return context_; }
@@ -128,6 +138,7 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   /// Why decode_buffered() stopped handing messages to on_message.
   enum class Stop { kNeedMore, kHoldingTooMuch, kTurnUsed, kClosing };
 
+  asio::awaitable<void> handshake_then_read();
   asio::awaitable<void> reader();
   Stop decode_buffered();
   asio::awaitable<std::tuple<std::error_code, std::size_t>> read_while_idle();
@@ -152,7 +163,7 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   void touch();
 
   const Socket::executor_type executor_;  // const: read by send() and close() on any thread
-  Socket socket_;
+  Transport transport_;
   C codec_;
   const ConnectionOptions options_;
   std::shared_ptr<const Callbacks<C>> callbacks_;
@@ -187,6 +198,7 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   asio::steady_timer idle_timer_;
   Clock::time_point last_activity_;
 
+  bool handshake_done_ = false;  // a deadline that fires later finds it set and does nothing
   bool writer_idle_ = false;
   bool socket_emptied_ = false;  // the last read took less than it had room for
   bool reading_batch_ = false;   // the reader is calling on_message for the bytes of one read

@@ -15,6 +15,8 @@ enum class Error {
   kBadMessage,      ///< the codec's decode() answered DecodeStatus::kError
   kStopped,         ///< the server or client is stopping and the connection was flushed
   kConnectTimeout,  ///< Client::connect() gave up after ClientOptions::connect_timeout
+  /// The TLS handshake did not finish within ConnectionOptions::handshake_timeout.
+  kHandshakeTimeout,
 };
 
 /// \brief The category of mc::net::Error codes (its name is "mc::net").

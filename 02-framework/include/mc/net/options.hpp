@@ -7,7 +7,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
+
+namespace asio::ssl {
+class context;
+}  // namespace asio::ssl
 
 namespace mc::net {
 
@@ -21,6 +27,9 @@ struct ConnectionOptions {
   std::size_t max_held_bytes = 64 * 1024 * 1024;
   /// Close a connection on which nothing was read or written for this long; zero means never.
   std::chrono::milliseconds idle_timeout{0};
+  /// How long a TLS handshake may take before the connection is closed (Error::
+  /// kHandshakeTimeout): a peer that connects and sends nothing holds no slot for longer.
+  std::chrono::milliseconds handshake_timeout{5000};
   /// Initial size of the read buffer, and the size it returns to after a large message.
   std::size_t read_buffer_size = 16 * 1024;
   /// The largest the read buffer may grow for one message. A message that needs more closes
@@ -31,11 +40,23 @@ struct ConnectionOptions {
   std::size_t max_messages_per_turn = 0;
 };
 
+/// \brief One address a Server listens on, and whether its connections speak TLS.
+struct Listener {
+  std::string address = "127.0.0.1";  ///< address to listen on
+  std::uint16_t port = 0;             ///< TCP port; 0 lets the kernel pick a free one
+  bool tls = false;                   ///< whether connections here use ServerOptions::tls
+};
+
 /// \brief What Server needs: where to listen, how many threads, and the connection limits.
 struct ServerOptions {
-  std::string listen = "127.0.0.1";  ///< address to listen on
+  std::string listen = "127.0.0.1";  ///< address to listen on, unless `listeners` is given
   std::uint16_t port = 0;            ///< TCP port; 0 lets the kernel pick a free one
-  unsigned threads = 1;              ///< I/O threads, each with its own io_context
+  /// Several listeners instead of `listen`:`port`, the first one being the main one.
+  std::vector<Listener> listeners;
+  /// Certificates and verification for TLS listeners. If set, the `listen`:`port` listener is
+  /// a TLS one; with `listeners`, each says for itself.
+  std::shared_ptr<asio::ssl::context> tls;
+  unsigned threads = 1;  ///< I/O threads, each with its own io_context
   /// Connections the kernel may hold ready before they are accepted (`listen()`'s backlog;
   /// the kernel caps it at net.core.somaxconn).
   int backlog = 1024;
@@ -53,7 +74,10 @@ struct ClientOptions {
   unsigned threads = 1;                             ///< I/O threads for the client's connections
   ConnectionOptions connection;                     ///< limits of every connection it opens
   std::chrono::milliseconds connect_timeout{5000};  ///< Client::connect() gives up after this
-  std::chrono::milliseconds flush_timeout{500};     ///< as ServerOptions::flush_timeout
+  /// If set, every connection speaks TLS with this context, checking the server's certificate
+  /// against the host name given to Client::connect() when the context verifies peers.
+  std::shared_ptr<asio::ssl::context> tls;
+  std::chrono::milliseconds flush_timeout{500};  ///< as ServerOptions::flush_timeout
 };
 
 }  // namespace mc::net

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
@@ -32,7 +33,8 @@ class MemcachedServer {
  public:
   /// \brief Starts serving. `on_shutdown` runs (on an I/O thread) when a client sends
   /// `shutdown` to a server started with `-A`; it should arrange for stop() to be called.
-  /// Throws asio::system_error if the address cannot be bound.
+  /// Throws asio::system_error if an address cannot be bound, std::runtime_error if the TLS
+  /// files cannot be loaded (the message names the file and OpenSSL's reason).
   explicit MemcachedServer(const Settings& settings, std::function<void()> on_shutdown = {});
 
   /// \brief Stops, as stop() does.
@@ -48,6 +50,11 @@ class MemcachedServer {
   std::optional<asio::ip::tcp::endpoint> metrics_endpoint() const {
     if (!metrics_) return std::nullopt;
     return metrics_->local_endpoint();
+  }
+
+  /// \brief Every listener's address, in `-l`'s order.
+  const std::vector<asio::ip::tcp::endpoint>& local_endpoints() const {
+    return server_->local_endpoints();
   }
 
   /// \brief Stops accepting, lets replies already queued go out, closes every connection and

@@ -14,6 +14,23 @@
 
 namespace mc::server {
 
+/// \brief memcached's `-Z` and its `-o ssl_*` options.
+struct TlsSettings {
+  bool enabled = false;    ///< `-Z`: listeners speak TLS unless given as `-l notls:ADDR:PORT`
+  std::string chain_cert;  ///< `ssl_chain_cert`: the server's certificate chain, PEM
+  std::string key;         ///< `ssl_key`: its private key, if not in the chain file
+  /// `ssl_keyformat`: 1 for PEM, 2 for DER (OpenSSL's SSL_FILETYPE_PEM and _ASN1).
+  int key_format = 1;
+  /// `ssl_verify_mode`: 0 none, 1 ask for a client certificate, 2 require one, 3 require one
+  /// at the first handshake only (memcached's numbers).
+  int verify_mode = 0;
+  std::string ciphers;  ///< `ssl_ciphers`: OpenSSL's cipher list for TLS 1.2 and older
+  std::string ca_cert;  ///< `ssl_ca_cert`: the CAs client certificates must chain to
+  /// `ssl_min_version`: 0 TLS 1.0, 1 TLS 1.1, 2 TLS 1.2 (the default), 3 TLS 1.3.
+  int min_version = 2;
+  bool session_cache = false;  ///< `ssl_session_cache`: resume sessions from a server cache
+};
+
 /// \brief Everything the server can be told at startup. Defaults are memcached 1.6's, except
 /// that we listen on 127.0.0.1 (memcached: every interface) and `-p 0` picks a free port
 /// (memcached: turns TCP off).
@@ -39,6 +56,7 @@ struct Settings {
   /// (0: a free one, printed at start); unset: no metrics listener.
   std::optional<std::uint16_t> metrics_port;
   std::string user;  ///< `-u`: started as root, the server switches to this user once listening
+  TlsSettings tls;   ///< `-Z` and `-o ssl_*`
   /// Options accepted because this design already does what they ask, each with the reason;
   /// logged at start.
   std::vector<std::string> built_in;

@@ -7,8 +7,13 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
+#include <memory>
 
 #include "mc/net/options.hpp"
+
+namespace asio::ssl {
+class context;
+}  // namespace asio::ssl
 
 namespace mc::client {
 
@@ -31,6 +36,10 @@ struct SessionOptions {
   /// queue holds requests, and pausing its reader would stop it from reading the replies that
   /// let the server read on. Callers bound their own requests in flight.
   net::ConnectionOptions connection = unbounded_connection();
+  /// If set, the session speaks TLS with this context (see make_tls_context() in tls.hpp);
+  /// when the context verifies peers, the server's certificate must name the host given in
+  /// the server's address.
+  std::shared_ptr<asio::ssl::context> tls;
 
   /// \brief The framework's connection limits, without the memory bound.
   static net::ConnectionOptions unbounded_connection() {

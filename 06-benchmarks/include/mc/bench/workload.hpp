@@ -12,6 +12,10 @@
 #include <string_view>
 #include <vector>
 
+namespace asio::ssl {
+class context;
+}  // namespace asio::ssl
+
 namespace mc::bench {
 
 /// \brief How keys are picked, as memtier_benchmark's `--key-pattern`.
@@ -47,6 +51,8 @@ struct LoadOptions {
   bool verify = false;     ///< `--verify`: check every value read back
   std::chrono::milliseconds timeout{2000};  ///< `--timeout`: a reply later than this is lost
   std::string key_prefix = "key:";          ///< `--key-prefix`: keys are prefix + number
+  /// `--tls-ca FILE`: every connection speaks TLS, trusting the CAs in FILE; null: plain TCP.
+  std::shared_ptr<asio::ssl::context> tls;
 };
 
 /// \brief splitmix64: a tiny, fast, well-mixed generator; one per connection, no sharing.

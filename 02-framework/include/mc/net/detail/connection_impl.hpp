@@ -9,10 +9,10 @@
 namespace mc::net {
 
 template <Codec C>
-Connection<C>::Connection(Socket socket, C codec, const ConnectionOptions& options,
+Connection<C>::Connection(Transport transport, C codec, const ConnectionOptions& options,
                           std::shared_ptr<const Callbacks<C>> callbacks, Release release)
-    : executor_(socket.get_executor()),
-      socket_(std::move(socket)),
+    : executor_(transport.get_executor()),
+      transport_(std::move(transport)),
       codec_(std::move(codec)),
       options_(options),
       callbacks_(std::move(callbacks)),
@@ -20,13 +20,14 @@ Connection<C>::Connection(Socket socket, C codec, const ConnectionOptions& optio
       wakeup_(executor_, Clock::time_point::max()),
       resume_(executor_, Clock::time_point::max()),
       idle_timer_(executor_) {
+  Socket& socket = transport_.socket();
   asio::error_code ignored;  // a peer that has already gone leaves an empty endpoint
-  peer_ = socket_.remote_endpoint(ignored);
+  peer_ = socket.remote_endpoint(ignored);
   // The writer coalesces by itself; Nagle's algorithm would only delay small replies.
-  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  socket.set_option(asio::ip::tcp::no_delay(true), ignored);
   // flush_from_reader() writes and the reader reads without waiting: a socket that cannot
   // take or give bytes right away must answer "would block".
-  socket_.non_blocking(true, ignored);
+  socket.non_blocking(true, ignored);
 }
 
 template <Codec C>
@@ -35,8 +36,13 @@ void Connection<C>::start() {
     self->touch();
     self->live_tasks_ = self->options_.idle_timeout.count() > 0 ? 3 : 2;
     if (self->callbacks_->on_connect) self->callbacks_->on_connect(*self);
-    self->spawn(self->reader(), "connection reader");
-    self->spawn(self->writer(), "connection writer");
+    if (self->transport_.secure()) {
+      // The writer starts after the handshake, so replies queued by on_connect wait for it.
+      self->spawn(self->handshake_then_read(), "connection reader");
+    } else {
+      self->spawn(self->reader(), "connection reader");
+      self->spawn(self->writer(), "connection writer");
+    }
     if (self->live_tasks_ == 3) self->spawn(self->watchdog(), "connection watchdog");
   });
 }
@@ -66,6 +72,29 @@ void Connection<C>::task_done() {
   if (callbacks_->on_close) callbacks_->on_close(*this, reason_);
   if (release_) release_(this->shared_from_this());
 }
+
+// [handshake]
+template <Codec C>
+asio::awaitable<void> Connection<C>::handshake_then_read() {
+  // A peer that connects and says nothing must not hold its slot: the deadline closes the
+  // socket, which ends the handshake with operation_aborted.
+  asio::steady_timer deadline(executor_, options_.handshake_timeout);
+  deadline.async_wait([self = this->shared_from_this()](asio::error_code error) {
+    if (!error && !self->handshake_done_) self->close_now(Error::kHandshakeTimeout);
+  });
+  auto [error] = co_await transport_.async_handshake(common::kUseTuple);
+  handshake_done_ = true;
+  deadline.cancel();
+  if (error) {
+    // A plain client on a TLS port ends here at its first bytes: closed, with no reply.
+    close_now(error);
+    --live_tasks_;  // the writer that never started; task_done() counts this task
+    co_return;
+  }
+  spawn(writer(), "connection writer");
+  co_await reader();
+}
+// [handshake]
 
 // [reader]
 template <Codec C>
@@ -126,16 +155,19 @@ asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_wh
   // another connection of this thread just gave back) and copies them in.
   const std::size_t first_size = std::min(first_bytes_.size(), initial_read_size());
   auto [error, n] =
-      co_await socket_.async_read_some(asio::buffer(first_bytes_, first_size), common::kUseTuple);
+      co_await transport_.async_read_some(asio::buffer(first_bytes_, first_size), common::kUseTuple);
   if (error) co_return std::tuple{error, n};
   make_room();  // takes a spare buffer of initial_read_size() bytes
   std::memcpy(read_buffer_.get(), first_bytes_.data(), n);
   read_end_ = n;
   socket_emptied_ = n < first_size;
-  if (socket_emptied_) co_return std::tuple{error, n};
+  // TLS decrypts whole records, so a full first read says nothing about the socket: the next
+  // read, into the buffer, takes the rest of the record.
+  if (socket_emptied_ || transport_.secure()) co_return std::tuple{error, n};
   // The first bytes were full: take what else is there now, without waiting for it.
   const std::size_t room = read_capacity_ - read_end_;
-  const std::size_t more = socket_.read_some(asio::buffer(read_buffer_.get() + n, room), error);
+  const std::size_t more =
+      transport_.socket().read_some(asio::buffer(read_buffer_.get() + n, room), error);
   if (error == asio::error::would_block) error = {};
   read_end_ += more;
   socket_emptied_ = more < room;
@@ -150,7 +182,7 @@ asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_mo
     co_return std::tuple{std::error_code{}, std::size_t{0}};
   }
   const std::size_t room = read_capacity_ - read_end_;
-  auto [error, n] = co_await socket_.async_read_some(
+  auto [error, n] = co_await transport_.async_read_some(
       asio::buffer(read_buffer_.get() + read_end_, room), common::kUseTuple);
   read_end_ += n;
   socket_emptied_ = n < room;
@@ -252,7 +284,8 @@ template <Codec C>
 std::size_t Connection<C>::held_bytes() const {
   // The queued messages' bytes (a reply's value counts, though it may view stored memory),
   // plus the queue's own cost per message: the message object and its gather buffers.
-  return read_capacity_ + queued_bytes_ + queue_.size() * sizeof(OutMessage) +
+  return transport_.held_bytes() + read_capacity_ + queued_bytes_ +
+         queue_.size() * sizeof(OutMessage) +
          (pending_.capacity() + writing_.capacity()) * sizeof(asio::const_buffer);
 }
 
@@ -271,12 +304,18 @@ void Connection<C>::flush_from_reader() {
   // wake-up and two coroutine switches per read; whatever the kernel does not take right
   // away is left to the writer, which waits until the socket is writable.
   if (closed_ || !writer_idle_ || pending_messages_ == 0) return;
+  if (transport_.secure()) {
+    // TLS encrypts as it writes, and an encrypted record cut short by "would block" cannot be
+    // left half-sent: the writer's asynchronous write does it whole.
+    wakeup_.cancel_one();
+    return;
+  }
   common::bump(stats_.write_calls);
   std::size_t bytes = 0;
   asio::error_code error;
   while (!pending_.empty() && !error) {
     // Each call takes at most 64 buffers (Asio's limit), so a large batch needs a few.
-    std::size_t sent = socket_.write_some(pending_, error);
+    std::size_t sent = transport_.socket().write_some(pending_, error);
     bytes += sent;
     auto first = pending_.begin();
     for (; first != pending_.end() && sent >= first->size(); ++first) sent -= first->size();
@@ -339,7 +378,7 @@ asio::awaitable<void> Connection<C>::writer() {
     std::swap(writing_, pending_);
     const std::size_t messages = std::exchange(pending_messages_, 0);
     common::bump(stats_.write_calls);
-    auto [error, bytes] = co_await asio::async_write(socket_, writing_, common::kUseTuple);
+    auto [error, bytes] = co_await asio::async_write(transport_, writing_, common::kUseTuple);
     if (error) {
       close_now(error);
       co_return;
@@ -417,7 +456,7 @@ void Connection<C>::close_now(std::error_code reason) {
   closed_ = true;
   reason_ = reason;
   asio::error_code ignored;
-  socket_.close(ignored);  // the pending read and write complete with operation_aborted
+  transport_.close(ignored);  // the pending read and write complete with operation_aborted
   wakeup_.cancel();
   resume_.cancel();
   idle_timer_.cancel();

@@ -45,12 +45,12 @@ class Runtime {
   /// \brief The I/O threads.
   IoContextPool& pool() { return pool_; }
 
-  /// \brief Wraps a connected socket in a Connection and starts it on the socket's own
-  /// io_context, which must be one of the pool's. Callable from any thread.
-  Pointer adopt(Socket socket) {
-    ConnectionManager<C>* manager = manager_of(socket.get_executor().context());
+  /// \brief Wraps a connected transport (or socket) in a Connection and starts it on the
+  /// socket's own io_context, which must be one of the pool's. Callable from any thread.
+  Pointer adopt(Transport transport) {
+    ConnectionManager<C>* manager = manager_of(transport.get_executor().context());
     auto connection =
-        std::make_shared<Connection<C>>(std::move(socket), prototype_, options_, callbacks_,
+        std::make_shared<Connection<C>>(std::move(transport), prototype_, options_, callbacks_,
                                         [manager](const Pointer& done) { manager->remove(done); });
     asio::dispatch(connection->get_executor(), [manager, connection] { manager->add(connection); });
     return connection;
