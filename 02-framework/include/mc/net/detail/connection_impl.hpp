@@ -154,8 +154,8 @@ asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_wh
   // A small request arrives whole in them; then the connection takes a buffer (usually the one
   // another connection of this thread just gave back) and copies them in.
   const std::size_t first_size = std::min(first_bytes_.size(), initial_read_size());
-  auto [error, n] =
-      co_await transport_.async_read_some(asio::buffer(first_bytes_, first_size), common::kUseTuple);
+  auto [error, n] = co_await transport_.async_read_some(asio::buffer(first_bytes_, first_size),
+                                                        common::kUseTuple);
   if (error) co_return std::tuple{error, n};
   make_room();  // takes a spare buffer of initial_read_size() bytes
   std::memcpy(read_buffer_.get(), first_bytes_.data(), n);
