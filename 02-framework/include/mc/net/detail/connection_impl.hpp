@@ -205,7 +205,8 @@ typename Connection<C>::Stop Connection<C>::decode_buffered() {
       stop = Stop::kHoldingTooMuch;
       break;
     }
-    if (handled == turn && turn != 0 && read_start_ != read_end_) {
+    if (read_start_ == read_end_) break;  // no bytes, no message (and maybe no buffer)
+    if (handled == turn && turn != 0) {
       stop = Stop::kTurnUsed;
       break;
     }
