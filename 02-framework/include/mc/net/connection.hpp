@@ -214,3 +214,4 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
 
 // The member definitions: templates, so they live in a header too, kept apart for reading.
 #include "mc/net/detail/connection_impl.hpp"
+#include "mc/net/detail/connection_reader.hpp"

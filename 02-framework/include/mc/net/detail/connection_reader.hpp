@@ -1,0 +1,212 @@
+/// \file
+/// \brief Connection's reading half: the reader coroutine, the idle read, decoding and the read
+/// buffer. Included at the end of mc/net/connection.hpp; include that one.
+
+#pragma once
+
+#include "mc/net/connection.hpp"
+
+namespace mc::net {
+
+// [reader]
+template <Codec C>
+asio::awaitable<void> Connection<C>::reader() {
+  while (!closed_) {
+    if (draining_) {
+      // Closing after a flush: read nothing more, but stay alive until the writer closes.
+      co_await resume_.async_wait(common::kUseTuple);
+      continue;
+    }
+    const Stop stop = decode_buffered();
+    flush_from_reader();
+    // A closed connection's timers have been cancelled: waiting on one now would never end.
+    if (closed_ || stop == Stop::kClosing) continue;
+    if (stop == Stop::kHoldingTooMuch) {
+      if (!holding_too_much()) continue;  // the flush took enough
+      // Backpressure: stop until the writer drains below half. The peer's further bytes wait
+      // in the kernel, and then in the peer: TCP flow control does the rest.
+      common::bump(stats_.read_pauses);
+      reader_paused_ = true;
+      stats_.reader_paused.store(true, std::memory_order_relaxed);
+      co_await resume_.async_wait(common::kUseTuple);  // cancelled by the writer or close
+      reader_paused_ = false;
+      stats_.reader_paused.store(false, std::memory_order_relaxed);
+      continue;
+    }
+    if (stop == Stop::kTurnUsed) {
+      // Fairness: the thread's other connections run before this one decodes more.
+      common::bump(stats_.yields);
+      co_await asio::post(executor_, common::kUseTuple);
+      continue;
+    }
+    // With nothing buffered, the read buffer goes back to the thread for others to use.
+    const bool idle = read_start_ == read_end_;
+    if (idle) give_back_read_buffer();
+    // A read that did not fill the buffer emptied the socket, and a peer that waits for our
+    // replies has not sent its next request yet: reading again at once would cost a system call
+    // that only says "nothing yet". Letting this thread's other connections go first gives it
+    // time to arrive; if it has not, the read below waits for epoll as before.
+    if (socket_emptied_) co_await asio::post(executor_, common::kUseTuple);
+    const auto [error, n] = idle ? co_await read_while_idle() : co_await read_more();
+    if (error) {
+      close_now(error);
+      co_return;
+    }
+    common::bump(stats_.bytes_read, std::uint64_t{n});
+    touch();
+  }
+}
+// [reader]
+
+// [idle]
+template <Codec C>
+asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_while_idle() {
+  // Nothing is buffered, so the connection may be idle for hours. Its read buffer has gone back
+  // to the thread; it waits with a read into first_bytes_, a few bytes inside the connection.
+  // A small request arrives whole in them; then the connection takes a buffer (usually the one
+  // another connection of this thread just gave back) and copies them in.
+  const std::size_t first_size = std::min(first_bytes_.size(), initial_read_size());
+  auto [error, n] = co_await transport_.async_read_some(asio::buffer(first_bytes_, first_size),
+                                                        common::kUseTuple);
+  if (error) co_return std::tuple{error, n};
+  make_room();  // takes a spare buffer of initial_read_size() bytes
+  std::memcpy(read_buffer_.get(), first_bytes_.data(), n);
+  read_end_ = n;
+  socket_emptied_ = n < first_size;
+  // TLS decrypts whole records, so a full first read says nothing about the socket: the next
+  // read, into the buffer, takes the rest of the record.
+  if (socket_emptied_ || transport_.secure()) co_return std::tuple{error, n};
+  // The first bytes were full: take what else is there now, without waiting for it.
+  const std::size_t room = read_capacity_ - read_end_;
+  const std::size_t more =
+      transport_.socket().read_some(asio::buffer(read_buffer_.get() + n, room), error);
+  if (error == asio::error::would_block) error = {};
+  read_end_ += more;
+  socket_emptied_ = more < room;
+  co_return std::tuple{error, n + more};
+}
+
+template <Codec C>
+asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_more() {
+  // Part of a message is buffered: the rest is read into the buffer, grown if it must.
+  if (!make_room()) {
+    drain(Error::kBadMessage);  // one message larger than max_read_buffer_size
+    co_return std::tuple{std::error_code{}, std::size_t{0}};
+  }
+  const std::size_t room = read_capacity_ - read_end_;
+  auto [error, n] = co_await transport_.async_read_some(
+      asio::buffer(read_buffer_.get() + read_end_, room), common::kUseTuple);
+  read_end_ += n;
+  socket_emptied_ = n < room;
+  co_return std::tuple{error, n};
+}
+// [idle]
+
+template <Codec C>
+typename Connection<C>::Stop Connection<C>::decode_buffered() {
+  const std::size_t turn = options_.max_messages_per_turn;
+  std::size_t handled = 0;
+  Stop stop = Stop::kNeedMore;
+  reading_batch_ = true;  // replies queued meanwhile are flushed by the reader afterwards
+  for (;;) {
+    if (closed_ || draining_) {  // on_message may close the connection
+      stop = Stop::kClosing;
+      break;
+    }
+    if (holding_too_much()) {
+      stop = Stop::kHoldingTooMuch;
+      break;
+    }
+    if (read_start_ == read_end_) break;  // no bytes, no message (and maybe no buffer)
+    if (handled == turn && turn != 0) {
+      stop = Stop::kTurnUsed;
+      break;
+    }
+    auto decoded =
+        codec_.decode(std::string_view(read_buffer_.get() + read_start_, read_end_ - read_start_));
+    if (decoded.status == DecodeStatus::kNeedMore) {
+      read_needed_ = decoded.needed;
+      break;
+    }
+    if (decoded.status == DecodeStatus::kError) {
+      // Replies to the messages before the bad bytes still go out; then the writer closes.
+      drain(Error::kBadMessage);
+      stop = Stop::kClosing;
+      break;
+    }
+    assert(decoded.consumed > 0 && decoded.consumed <= read_end_ - read_start_);
+    read_start_ += decoded.consumed;
+    ++handled;
+    common::bump(stats_.messages_decoded);
+    if (callbacks_->on_message) callbacks_->on_message(*this, decoded.message);
+  }
+  reading_batch_ = false;
+  return stop;
+}
+
+template <Codec C>
+bool Connection<C>::make_room() {
+  // The undecoded tail moves to the front. A full buffer grows: to what the codec said the
+  // message needs, or else to twice its size, never past max_read_buffer_size. Once a large
+  // message has gone, the buffer returns to its initial size, so a connection that once sent
+  // a big value does not keep its buffer.
+  const std::size_t pending = read_end_ - read_start_;
+  const std::size_t initial = initial_read_size();
+  if (!read_buffer_) {  // given back while idle: take one of the thread's spares
+    read_buffer_ = SpareReadBuffers::take(initial);
+    read_capacity_ = initial;
+    read_start_ = read_end_ = 0;
+    stats_.read_buffer_bytes.store(initial, std::memory_order_relaxed);
+    return true;
+  }
+  std::size_t size = read_capacity_;
+  if (pending == size || read_needed_ > size) {
+    size = std::min(read_needed_ > size ? read_needed_ : size * 2, options_.max_read_buffer_size);
+    if (size <= pending) return false;
+  } else if (size > initial && pending < initial && read_needed_ <= initial) {
+    size = initial;
+  }
+  if (size != read_capacity_) {
+    auto fresh = std::make_unique_for_overwrite<char[]>(size);
+    std::memcpy(fresh.get(), read_buffer_.get() + read_start_, pending);
+    read_buffer_ = std::move(fresh);
+    read_capacity_ = size;
+    stats_.read_buffer_bytes.store(size, std::memory_order_relaxed);
+  } else if (read_start_ > 0) {
+    std::memmove(read_buffer_.get(), read_buffer_.get() + read_start_, pending);
+  }
+  read_start_ = 0;
+  read_end_ = pending;
+  return true;
+}
+
+template <Codec C>
+void Connection<C>::give_back_read_buffer() {
+  if (!read_buffer_) return;
+  // A buffer grown for a large message is freed rather than kept: spares are of one size.
+  if (read_capacity_ == initial_read_size()) {
+    SpareReadBuffers::give_back(std::move(read_buffer_), read_capacity_);
+  }
+  read_buffer_.reset();
+  read_capacity_ = read_start_ = read_end_ = 0;
+  read_needed_ = 0;
+  stats_.read_buffer_bytes.store(0, std::memory_order_relaxed);
+}
+
+template <Codec C>
+std::size_t Connection<C>::held_bytes() const {
+  // The queued messages' bytes (a reply's value counts, though it may view stored memory),
+  // plus the queue's own cost per message: the message object and its gather buffers.
+  return transport_.held_bytes() + read_capacity_ + queued_bytes_ +
+         queue_.size() * sizeof(OutMessage) +
+         (pending_.capacity() + writing_.capacity()) * sizeof(asio::const_buffer);
+}
+
+template <Codec C>
+bool Connection<C>::holding_too_much() const {
+  // With nothing queued, nothing would wake a paused reader: the read buffer alone never
+  // stops it.
+  return !queue_.empty() && held_bytes() > options_.max_held_bytes;
+}
+
+}  // namespace mc::net
