@@ -14,7 +14,7 @@ PACKAGES := cmake ninja-build g++ make pkg-config \
 	libasio-dev libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev libcli11-dev \
 	libxxhash-dev libssl-dev doxygen graphviz clang-format-14 clang-14 libclang-rt-14-dev ccache \
 	gnuplot-nox memcached libmemcached-tools libmemcached-dev python3-pymemcache iproute2 \
-	dpkg-dev systemd groff-base prometheus nutcracker strace linux-perf
+	dpkg-dev systemd groff-base prometheus nutcracker strace linux-perf liburing-dev
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # ccache (found by cmake/Dependencies.cmake) reuses compiled files across rebuilds and clones:
@@ -101,7 +101,7 @@ BENCH_MIN_TIME ?= 0.5
 # The Google Benchmark binaries (bench_session, chapter 5's load generator, takes other flags).
 BENCHMARKS := bench_codec bench_store bench_ketama
 
-.PHONY: bench compare hardening
+.PHONY: bench compare hardening profile
 bench: deps ## Release build, then the Google Benchmark binaries; JSON results in build/bench/
 	cmake --preset release
 	cmake --build --preset release
@@ -116,6 +116,11 @@ compare: deps ## Release build, then memcached vs cppmemcached side by side (bui
 	cmake --preset release
 	cmake --build --preset release
 	/usr/bin/python3 06-benchmarks/compare.py
+
+profile: deps ## Release build, then perf and strace of both servers on one workload (build/bench/profile.md)
+	cmake --preset release
+	cmake --build --preset release
+	/usr/bin/python3 06-benchmarks/profile.py
 
 hardening: deps ## Release build, then misbehaving clients against both servers (build/bench/hardening.md)
 	cmake --preset release

@@ -25,20 +25,23 @@ Written in Python (the standard library only) because it orchestrates processes 
 arithmetic; everything that touches the network at speed is C++ (cppmc_bench, cppmc_lookaside).
 
 Settings come from the environment: ROUNDS (3), DURATION (5 s per run), WARMUP (1 s),
-FILL_ITEMS (1000000), SERVER_CPU (0), CLIENT_CPU (1), MEMCASLAP (1 = cross-check),
+FILL_ITEMS (1000000), SERVER_CPU (0), CLIENT_CPU (1), THREADS (1: the throughput servers' -t;
+more than 1 pins nothing), MEMCASLAP and MEMCSLAP (1 = cross-check with libmemcached's load
+generators, see cross_check.py), MEMCSLAP_KEYS (4000 requests per memcslap thread),
 WORKLOADS (comma-separated names to run, default all; `lookaside` names the hit-ratio group,
 `ttl` the eviction group, `tls` the TLS group: get-set over TLS and plain, each server started
 with -Z and a TLS and a notls: listener, certificates from a throwaway CA made with openssl), LOOKASIDE_MEMORY (16,64,256 MB), LOOKASIDE_REQUESTS (800000 gets per
 run), LOOKASIDE_WARMUP (200000 of them not counted), LOOKASIDE_MAX_SECONDS (120, a cap per
 look-aside run), TTL_MEMORY (16,64 MB), TTL_SECONDS (25 per run), TTL_WARMUP (50000 gets
 not counted in the hit ratio), BIN_DIR
-(build/release/bin), OUT_DIR (build/bench), MEMCACHED (memcached), COMMIT (the binaries'
+(build/release/bin), OUT_DIR (build/bench), MEMCACHED (memcached), CPPMEMCACHED (the server
+binary, default BIN_DIR/cppmemcached: another build of it, io_uring say, against the same load
+generator), COMMIT (the binaries'
 commit, default HEAD).
 """
 
 import json
 import os
-import re
 import shutil
 import socket
 import statistics
@@ -47,6 +50,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from cross_check import memcaslap, memcslap
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = os.environ.get
@@ -57,9 +62,16 @@ FILL_ITEMS = int(ENV("FILL_ITEMS", "1000000"))
 SERVER_CPU = ENV("SERVER_CPU", "0")
 CLIENT_CPU = ENV("CLIENT_CPU", "1")
 USE_MEMCASLAP = ENV("MEMCASLAP", "1") == "1"
+USE_MEMCSLAP = ENV("MEMCSLAP", "1") == "1"
+MEMCSLAP_KEYS = int(ENV("MEMCSLAP_KEYS", "4000"))
+# -t 1: each server on SERVER_CPU, the generator on CLIENT_CPU. More threads: nobody is pinned,
+# so the servers may use every core they can get (the generator shares them).
+THREADS = int(ENV("THREADS", "1"))
+PINNED = THREADS == 1
 BIN_DIR = Path(ENV("BIN_DIR", str(ROOT / "build/release/bin")))
 OUT_DIR = Path(ENV("OUT_DIR", str(ROOT / "build/bench")))
 MEMCACHED = ENV("MEMCACHED", "memcached")
+CPPMEMCACHED = ENV("CPPMEMCACHED", str(BIN_DIR / "cppmemcached"))
 TICKS = os.sysconf("SC_CLK_TCK")
 LOOKASIDE_MEMORY = [int(m) for m in ENV("LOOKASIDE_MEMORY", "16,64,256").split(",")]
 LOOKASIDE_THREADS = [None, 1]  # None: each server's default thread count (4 for both)
@@ -78,6 +90,8 @@ TTL_WARMUP = int(ENV("TTL_WARMUP", "50000"))
 # so that a run of 25 s sees a dozen generations of them come and go.
 TTL_FLAGS = ["--ttl-share", "0.5", "--ttl-min", "2", "--ttl-max", "2"]
 
+# The workloads memcslap can drive (its test, 50 threads of one request at a time).
+MEMCSLAP_TESTS = {"get-set": "get", "set-only": "set"}
 # name, cppmc_bench flags, memcaslap flags (None: memcaslap cannot express it)
 WORKLOADS = [
     ("get-set", "50 conns, 1:10 set:get, 32 B",
@@ -105,6 +119,11 @@ def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
+def pin(cpu):
+    """The command prefix that runs a program on `cpu`, when runs are pinned."""
+    return ["taskset", "-c", cpu] if PINNED else []
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -129,7 +148,7 @@ def rss_bytes(pid):
 class Server:
     def __init__(self, name, argv, port):
         self.name, self.port = name, port
-        self.process = subprocess.Popen(["taskset", "-c", SERVER_CPU] + argv,
+        self.process = subprocess.Popen(pin(SERVER_CPU) + argv,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -143,7 +162,7 @@ class Server:
 
     @property
     def pid(self):
-        return self.process.pid  # taskset execs the server: same PID
+        return self.process.pid  # taskset, if any, execs the server: same PID
 
     def version(self):
         with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
@@ -162,9 +181,9 @@ class Server:
 def start_servers():
     root_flags = ["-u", "nobody"] if os.geteuid() == 0 else []
     mc_port, cpp_port = free_port(), free_port()
-    memcached = Server("memcached", [MEMCACHED, "-t", "1", "-U", "0", "-m", "1024", "-l",
+    memcached = Server("memcached", [MEMCACHED, "-t", str(THREADS), "-U", "0", "-m", "1024", "-l",
                                      "127.0.0.1", "-p", str(mc_port)] + root_flags, mc_port)
-    cpp = Server("cppmemcached", [str(BIN_DIR / "cppmemcached"), "-t", "1", "-m", "1024", "-p",
+    cpp = Server("cppmemcached", [CPPMEMCACHED, "-t", str(THREADS), "-m", "1024", "-p",
                                   str(cpp_port)], cpp_port)
     return memcached, cpp
 
@@ -172,7 +191,7 @@ def start_servers():
 def bench(server, flags, timeout):
     """Runs cppmc_bench on CLIENT_CPU; returns its JSON plus CPU use sampled in the window."""
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        argv = ["taskset", "-c", CLIENT_CPU, str(BIN_DIR / "cppmc_bench"), "--servers",
+        argv = pin(CLIENT_CPU) + [str(BIN_DIR / "cppmc_bench"), "--servers",
                 f"127.0.0.1:{server.port}", "--json", out.name] + flags
         started = time.monotonic()
         child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -232,24 +251,6 @@ def memory_per_item_16_100(server):
             "bytes_per_item": (after - before) / FILL_ITEMS}
 
 
-def memcaslap(server, spec):
-    """The same workload through libmemcached's memcaslap: an independent generator."""
-    config = f"key\n16 16 1\nvalue\n{spec['value']} {spec['value']} 1\ncmd\n" \
-             f"0 {spec['set']}\n1 {1 - spec['set']}\n"
-    with tempfile.NamedTemporaryFile("w", suffix=".cfg", delete=False) as f:
-        f.write(config)
-    argv = ["taskset", "-c", CLIENT_CPU, "memcaslap", "-s", f"127.0.0.1:{server.port}", "-T", "1",
-            "-c", str(spec["c"]), "-t", f"{int(DURATION)}s", "-F", f.name]
-    if "division" in spec:
-        argv += ["-d", str(spec["division"])]
-    try:
-        out = subprocess.run(argv, capture_output=True, text=True, timeout=DURATION + 60).stdout
-    finally:
-        os.unlink(f.name)
-    found = re.findall(r"TPS: (\d+)", out)
-    return float(found[-1]) if found else None
-
-
 def spread(values):
     return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
@@ -282,9 +283,18 @@ def run_workload(servers, name, flags, caslap):
                         "server_cpu_util", "client_cpu_util", "client_cpu_us_per_op", "hit_rate")}
         summary[server.name]["errors"] = sum(x["errors"] + x["timeouts"] for x in r)
     if caslap and USE_MEMCASLAP and shutil.which("memcaslap"):
-        tps = {s.name: memcaslap(s, caslap) for s in servers}
+        tps = {s.name: memcaslap(s.port, caslap, DURATION, pin(CLIENT_CPU)) for s in servers}
         if all(tps.values()):
             summary["memcaslap"] = {**tps, "ratio": tps["cppmemcached"] / tps["memcached"]}
+    test = MEMCSLAP_TESTS.get(name)
+    if test and USE_MEMCSLAP and shutil.which("memcslap"):
+        slap = {s.name: memcslap(s.port, test, 50, MEMCSLAP_KEYS, pin(CLIENT_CPU),
+                                 lambda s=s: cpu_seconds(s.pid)) for s in servers}
+        if all(slap.values()):
+            mc, cpp = slap["memcached"], slap["cppmemcached"]
+            summary["memcslap"] = {**slap, "test": test, "ratio": {
+                "ops": cpp["ops_per_sec"] / mc["ops_per_sec"],
+                "cpu": cpp["server_cpu_us_per_op"] / mc["server_cpu_us_per_op"]}}
     return summary
 
 
@@ -321,7 +331,7 @@ def run_tls_group():
         servers = []
         try:
             for name, binary, extra in (("memcached", MEMCACHED, ["-U", "0"] + root_flags),
-                                        ("cppmemcached", str(BIN_DIR / "cppmemcached"), [])):
+                                        ("cppmemcached", CPPMEMCACHED, [])):
                 tls_port, plain_port = free_port(), free_port()
                 server = Server(name, [binary, "-t", "1", "-m", "1024", "-Z", "-o", tls_option,
                                        "-l", f"notls:127.0.0.1:{plain_port},"
@@ -398,7 +408,7 @@ def lookaside_server(name, megabytes, threads):
     flags = ["-U", "0", "-l", "127.0.0.1", "-m", str(megabytes), "-p", str(port)]
     flags += ["-t", str(threads)] if threads else []
     flags += ["-u", "nobody"] if os.geteuid() == 0 else []
-    binary = MEMCACHED if name == "memcached" else str(BIN_DIR / "cppmemcached")
+    binary = MEMCACHED if name == "memcached" else CPPMEMCACHED
     return Server(name, [binary] + flags, port)
 
 
@@ -406,7 +416,7 @@ def lookaside(server, requests=LOOKASIDE_REQUESTS, warmup=LOOKASIDE_WARMUP,
               max_seconds=LOOKASIDE_MAX_SECONDS, extra=()):
     """Runs cppmc_lookaside on CLIENT_CPU against `server` and returns its JSON: `requests`
     gets within `max_seconds`, or gets for `max_seconds` when `requests` is 0."""
-    argv = ["taskset", "-c", CLIENT_CPU, str(BIN_DIR / "cppmc_lookaside"), "--port",
+    argv = pin(CLIENT_CPU) + [str(BIN_DIR / "cppmc_lookaside"), "--port",
             str(server.port), "--requests", str(requests), "--warmup-requests", str(warmup),
             "--duration", f"{max_seconds:g}"] + LOOKASIDE_FLAGS + list(extra)
     run = subprocess.run(argv, capture_output=True, text=True, timeout=max_seconds + 60)
@@ -623,7 +633,8 @@ def markdown(report):
 
 def throughput_markdown(report):
     lines = [
-        f"Throughput: servers on core {SERVER_CPU} (`-t 1`), cppmc_bench on core {CLIENT_CPU}; "
+        (f"Throughput: servers on core {SERVER_CPU} (`-t 1`), cppmc_bench on core {CLIENT_CPU}; "
+         if PINNED else f"Throughput: servers with `-t {THREADS}`, nothing pinned; ") +
         f"{ROUNDS} alternating rounds of {DURATION:g} s after {WARMUP:g} s warm-up.",
         "",
         "Ratios are cppmemcached / memcached per round: median (min–max). CPU is server CPU time "
@@ -673,6 +684,17 @@ def throughput_markdown(report):
                   "| workload | memcached | cppmemcached | ratio |", "| --- | ---: | ---: | ---: |"]
         lines += [f"| {n} | {c['memcached']:,.0f} | {c['cppmemcached']:,.0f} | {c['ratio']:.2f}× |"
                   for n, c in caslap_rows]
+        lines.append("")
+    slap_rows = [(n, w["memcslap"]) for n, w in report["workloads"].items() if "memcslap" in w]
+    if slap_rows:
+        lines += [f"memcslap cross-check (one run each, 50 threads × {MEMCSLAP_KEYS:,} requests):",
+                  "", "| workload | memcslap test | ops/s (mc / cpp) | ops ratio "
+                  "| CPU µs/op (mc / cpp) | CPU ratio |", "| --- | --- | ---: | ---: | ---: | ---: |"]
+        lines += [f"| {n} | {c['test']} | {c['memcached']['ops_per_sec']:,.0f} / "
+                  f"{c['cppmemcached']['ops_per_sec']:,.0f} | {c['ratio']['ops']:.2f}× "
+                  f"| {c['memcached']['server_cpu_us_per_op']:.2f} / "
+                  f"{c['cppmemcached']['server_cpu_us_per_op']:.2f} | {c['ratio']['cpu']:.2f}× |"
+                  for n, c in slap_rows]
         lines.append("")
     return lines
 
@@ -738,7 +760,8 @@ def main():
     report = {"versions": {}, "commit": commit, "date": time.strftime("%Y-%m-%d"),
               "machine": machine(),
               "settings": {"rounds": ROUNDS, "duration": DURATION, "warmup": WARMUP,
-                           "server_cpu": SERVER_CPU, "client_cpu": CLIENT_CPU},
+                           "server_cpu": SERVER_CPU if PINNED else None,
+                           "client_cpu": CLIENT_CPU if PINNED else None, "threads": THREADS},
               "workloads": {}}
     throughput = [w for w in WORKLOADS if not selected or w[0] in selected]
     if throughput:

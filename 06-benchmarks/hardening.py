@@ -36,7 +36,7 @@ import threading
 import time
 from pathlib import Path
 
-from compare import free_port, log, machine, rss_bytes
+from compare import CPPMEMCACHED, free_port, log, machine, rss_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = os.environ.get
@@ -63,7 +63,7 @@ class Server:
         if kind == "memcached":
             argv = [MEMCACHED, *flags] + (["-u", "nobody"] if os.geteuid() == 0 else [])
         else:
-            argv = [str(BIN_DIR / "cppmemcached"), *flags]
+            argv = [CPPMEMCACHED, *flags]
         self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, preexec_fn=raise_file_limit)
         deadline = time.monotonic() + 10

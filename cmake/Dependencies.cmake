@@ -34,6 +34,14 @@ target_include_directories(mc_asio SYSTEM INTERFACE $<BUILD_INTERFACE:${ASIO_INC
 target_compile_definitions(mc_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED
                                              ASIO_DISABLE_STD_ALIGNED_ALLOC)
 target_link_libraries(mc_asio INTERFACE Threads::Threads)
+# Asio can wait with io_uring instead of epoll. It is an experiment, off by default: on the
+# machines of chapter 6 it costs more CPU per request than epoll (the chapter shows why).
+option(CPPMC_IO_URING "Asio's io_uring backend instead of epoll (needs liburing-dev)" OFF)
+if(CPPMC_IO_URING)
+  find_library(URING_LIBRARY uring REQUIRED)
+  target_compile_definitions(mc_asio INTERFACE ASIO_HAS_IO_URING ASIO_DISABLE_EPOLL)
+  target_link_libraries(mc_asio INTERFACE uring)
+endif()
 
 # XXH3 hashes the server's keys; Debian's libxxhash-dev ships no CMake package, so
 # FindxxHash.cmake (installed with ours) describes it as xxHash::xxhash.

@@ -54,6 +54,10 @@ install(FILES
 get_target_property(mc_asio_definitions mc_asio INTERFACE_COMPILE_DEFINITIONS)
 list(TRANSFORM mc_asio_definitions PREPEND "-D")
 list(JOIN mc_asio_definitions " " MC_PC_DEFINITIONS)
+set(MC_PC_URING "")
+if(CPPMC_IO_URING)
+  set(MC_PC_URING " liburing")  # Asio's io_uring backend calls liburing from the headers
+endif()
 file(RELATIVE_PATH MC_PC_PREFIX /root/${CMAKE_INSTALL_LIBDIR}/pkgconfig /root)
 string(REGEX REPLACE "/$" "" MC_PC_PREFIX "${MC_PC_PREFIX}")
 configure_file(cmake/cppmemcached-client.pc.in ${PROJECT_BINARY_DIR}/cppmemcached-client.pc @ONLY)

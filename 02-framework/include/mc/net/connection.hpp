@@ -30,6 +30,7 @@
 #include "mc/net/acceptor.hpp"
 #include "mc/net/codec.hpp"
 #include "mc/net/connection_stats.hpp"
+#include "mc/net/detail/socket_now.hpp"
 #include "mc/net/error.hpp"
 #include "mc/net/options.hpp"
 #include "mc/net/spare_read_buffers.hpp"

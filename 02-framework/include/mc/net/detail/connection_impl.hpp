@@ -25,9 +25,6 @@ Connection<C>::Connection(Transport transport, C codec, const ConnectionOptions&
   peer_ = socket.remote_endpoint(ignored);
   // The writer coalesces by itself; Nagle's algorithm would only delay small replies.
   socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-  // flush_from_reader() writes and the reader reads without waiting: a socket that cannot
-  // take or give bytes right away must answer "would block".
-  socket.non_blocking(true, ignored);
 }
 
 template <Codec C>
@@ -115,7 +112,7 @@ void Connection<C>::flush_from_reader() {
   asio::error_code error;
   while (!pending_.empty() && !error) {
     // Each call takes at most 64 buffers (Asio's limit), so a large batch needs a few.
-    std::size_t sent = transport_.socket().write_some(pending_, error);
+    std::size_t sent = detail::send_now(transport_.socket(), pending_, error);
     bytes += sent;
     auto first = pending_.begin();
     for (; first != pending_.end() && sent >= first->size(); ++first) sent -= first->size();

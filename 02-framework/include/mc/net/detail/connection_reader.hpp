@@ -79,7 +79,7 @@ asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_wh
   // The first bytes were full: take what else is there now, without waiting for it.
   const std::size_t room = read_capacity_ - read_end_;
   const std::size_t more =
-      transport_.socket().read_some(asio::buffer(read_buffer_.get() + n, room), error);
+      detail::receive_now(transport_.socket(), asio::buffer(read_buffer_.get() + n, room), error);
   if (error == asio::error::would_block) error = {};
   read_end_ += more;
   socket_emptied_ = more < room;
