@@ -34,8 +34,8 @@ target_include_directories(mc_asio SYSTEM INTERFACE $<BUILD_INTERFACE:${ASIO_INC
 target_compile_definitions(mc_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED
                                              ASIO_DISABLE_STD_ALIGNED_ALLOC)
 target_link_libraries(mc_asio INTERFACE Threads::Threads)
-# Asio can wait with io_uring instead of epoll. It is an experiment, off by default: on the
-# machines of chapter 6 it costs more CPU per request than epoll (the chapter shows why).
+# Asio can wait with io_uring instead of epoll. It is an experiment, off by default: chapter 6
+# measured less CPU per small request, but fewer requests with large values, and the soak fails.
 option(CPPMC_IO_URING "Asio's io_uring backend instead of epoll (needs liburing-dev)" OFF)
 if(CPPMC_IO_URING)
   find_library(URING_LIBRARY uring REQUIRED)
