@@ -178,14 +178,18 @@ class Server:
             self.process.wait()
 
 
+def start_server(name, binary, threads=THREADS):
+    """One throughput server on a free port: memcached's flags when `binary` is MEMCACHED."""
+    port = free_port()
+    if binary == MEMCACHED:
+        root_flags = ["-u", "nobody"] if os.geteuid() == 0 else []
+        argv = [binary, "-t", str(threads), "-U", "0", "-m", "1024", "-l", "127.0.0.1"]
+        return Server(name, argv + ["-p", str(port)] + root_flags, port)
+    return Server(name, [binary, "-t", str(threads), "-m", "1024", "-p", str(port)], port)
+
+
 def start_servers():
-    root_flags = ["-u", "nobody"] if os.geteuid() == 0 else []
-    mc_port, cpp_port = free_port(), free_port()
-    memcached = Server("memcached", [MEMCACHED, "-t", str(THREADS), "-U", "0", "-m", "1024", "-l",
-                                     "127.0.0.1", "-p", str(mc_port)] + root_flags, mc_port)
-    cpp = Server("cppmemcached", [CPPMEMCACHED, "-t", str(THREADS), "-m", "1024", "-p",
-                                  str(cpp_port)], cpp_port)
-    return memcached, cpp
+    return start_server("memcached", MEMCACHED), start_server("cppmemcached", CPPMEMCACHED)
 
 
 def bench(server, flags, timeout):

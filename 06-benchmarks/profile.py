@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 import compare
-from compare import CLIENT_CPU, SERVER_CPU, Server, cpu_seconds, free_port, log, pin
+from compare import CLIENT_CPU, SERVER_CPU, cpu_seconds, log, pin, start_server
 
 ENV = os.environ.get
 WORKLOAD = ENV("WORKLOAD", "get-set")
@@ -42,15 +42,6 @@ OUT_DIR = compare.OUT_DIR
 def servers_wanted():
     spec = ENV("SERVERS", f"memcached=memcached,cppmemcached={compare.CPPMEMCACHED}")
     return [tuple(pair.split("=", 1)) for pair in spec.split(",")]
-
-
-def start(name, binary):
-    port = free_port()
-    if binary == compare.MEMCACHED:
-        root_flags = ["-u", "nobody"] if os.geteuid() == 0 else []
-        argv = [binary, "-t", "1", "-U", "0", "-m", "1024", "-l", "127.0.0.1", "-p", str(port)]
-        return Server(name, argv + root_flags, port)
-    return Server(name, [binary, "-t", "1", "-m", "1024", "-p", str(port)], port)
 
 
 def generator(server, flags, extra):
@@ -144,7 +135,7 @@ def main():
     results = {}
     for name, binary in servers_wanted():
         log(f"{name}: perf record for {SECONDS:g} s, then strace -c for {REQUESTS:,} requests")
-        server = start(name, binary)
+        server = start_server(name, binary, threads=1)
         try:
             finish(generator(server, flags, ["--prefill", "--requests", "1"]))
             ops, cpu, rows = perf_profile(server, flags)
