@@ -104,6 +104,17 @@ class Metrics : public ::testing::Test {
     ASSERT_EQ(client.read_line(), "DELETED\r\n");
   }
 
+  // The metrics once `name` reads `expected`, within a bounded wait: a client's close reaches
+  // the server after the client has moved on, so connection counts settle a moment later.
+  std::string scrape_when(const std::string& name, double expected) {
+    std::string text;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    do {
+      text = get(metrics_port_, "/metrics").body;
+    } while (sample(text, name) != expected && std::chrono::steady_clock::now() < deadline);
+    return text;
+  }
+
   std::optional<Process> server_;
   std::uint16_t port_ = 0;
   std::uint16_t metrics_port_ = 0;
@@ -111,6 +122,7 @@ class Metrics : public ::testing::Test {
 
 TEST_F(Metrics, CountsCommandsUnderMemcachedExporterNames) {
   drive();
+  scrape_when("memcached_current_connections", 0);  // drive()'s connection has gone
   const auto reply = get(metrics_port_, "/metrics");
   EXPECT_EQ(reply.status_line, "HTTP/1.1 200 OK\r\n");
   EXPECT_NE(reply.headers.find("Content-Type: text/plain; version=0.0.4"), std::string::npos);
@@ -143,7 +155,7 @@ TEST_F(Metrics, ShowsConnectionsByStateAndMemoryByUse) {
   idle.send("version\r\n");
   ASSERT_TRUE(idle.read_line().starts_with("VERSION "));
   drive();
-  const std::string text = get(metrics_port_, "/metrics").body;
+  const std::string text = scrape_when(R"(cppmemcached_connections{state="reading"})", 1);
   EXPECT_EQ(sample(text, R"(cppmemcached_connections{state="reading"})"), 1);
   EXPECT_EQ(sample(text, R"(cppmemcached_connections{state="blocked"})"), 0);
   EXPECT_GT(sample(text, R"(cppmemcached_memory_bytes{use="items"})"), 0);

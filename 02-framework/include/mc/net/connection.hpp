@@ -10,8 +10,8 @@
 #include <cassert>
 #include <chrono>
 #include <cstring>
-#include <deque>
 #include <functional>
+#include <list>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -134,10 +134,20 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   /// \brief Whether the caller runs on the connection's own thread.
   bool running_in_this_thread() const { return executor_.running_in_this_thread(); }
 
+  /// \brief Puts the connection to sleep if it has been idle since the last call: nothing
+  /// read, nothing buffered, nothing queued. A sleeping connection has no reader or writer
+  /// coroutine; it waits for its next bytes with one readiness wait on the socket and wakes
+  /// up (coroutines and all) when they come, or when it is sent something or closed. Its
+  /// thread's ConnectionManager calls this every ConnectionOptions::sleep_after; own thread
+  /// only.
+  void sleep_if_idle();
+
  private:
   using Clock = std::chrono::steady_clock;
   /// Why decode_buffered() stopped handing messages to on_message.
   enum class Stop { kNeedMore, kHoldingTooMuch, kTurnUsed, kClosing };
+  /// Whether the reader and writer coroutines run (see sleep_if_idle()).
+  enum class Phase { kAwake, kFallingAsleep, kAsleep };
 
   asio::awaitable<void> handshake_then_read();
   asio::awaitable<void> reader();
@@ -153,8 +163,12 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   bool holding_too_much() const;
   asio::awaitable<void> writer();
   asio::awaitable<void> watchdog();
-  void spawn(asio::awaitable<void> task, const char* name);
-  void task_done();
+  void spawn(asio::awaitable<void> task, const char* name, bool io = true);
+  void task_done(bool io);
+  void fall_asleep();
+  void wake_up(std::error_code error);
+  void wake_from_sleep();
+  void finish();
   void enqueue(OutMessage message);
   void flush_from_reader();
   void written(std::size_t bytes, std::size_t messages);
@@ -181,27 +195,37 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   std::size_t read_start_ = 0;
   std::size_t read_end_ = 0;
   std::size_t read_needed_ = 0;  // what the codec said the message at read_start_ needs
-  // What an idle connection reads into while it has no read buffer. A request that does not
-  // fit costs a second system call for the rest, so it is sized for most requests: a get of
-  // ten keys, a set of a few hundred bytes (chapter 6 measured 64 bytes: twice the reads).
-  std::array<char, 512> first_bytes_{};
 
   // The write queue. Messages stay in queue_ until the write that uses them completes; the
-  // codec's buffers point into them (deque::push_back and erasing at the front never move
-  // the other elements). send() appends to pending_ while the writer writes writing_.
-  std::deque<OutMessage> queue_;
+  // codec's buffers point into them (a list never moves its elements). An empty list holds
+  // no memory, unlike an empty deque, which keeps a block of its own: idle connections cost less.
+  // send() appends to pending_ while the writer writes writing_.
+  std::list<OutMessage> queue_;
   std::vector<asio::const_buffer> pending_;
   std::vector<asio::const_buffer> writing_;
   std::size_t pending_messages_ = 0;
   std::size_t queued_bytes_ = 0;
 
-  // Timers that never expire by themselves: cancelling one is how a coroutine is woken.
-  asio::steady_timer wakeup_;  // the writer waits here while the queue is empty
-  asio::steady_timer resume_;  // the reader waits here while backpressure holds it
-  asio::steady_timer idle_timer_;
+  // What only the reader and the writer use: a sleeping connection has given it back.
+  struct Awake {
+    explicit Awake(const Socket::executor_type& executor)
+        : wakeup(executor, Clock::time_point::max()), resume(executor, Clock::time_point::max()) {}
+    // What an idle connection reads into while it has no read buffer. A request that does not
+    // fit costs a second system call for the rest, so it is sized for most requests: a get of
+    // ten keys, a set of a few hundred bytes (chapter 6 measured 64 bytes: twice the reads).
+    std::array<char, 512> first_bytes{};
+    // Timers that never expire by themselves: cancelling one is how a coroutine is woken.
+    asio::steady_timer wakeup;  // the writer waits here while the queue is empty
+    asio::steady_timer resume;  // the reader waits here while backpressure holds it
+  };
+  std::unique_ptr<Awake> awake_;                    // null while asleep (and once finished)
+  std::unique_ptr<asio::steady_timer> idle_timer_;  // the watchdog's, if idle_timeout is set
   Clock::time_point last_activity_;
 
-  bool handshake_done_ = false;  // a deadline that fires later finds it set and does nothing
+  Phase phase_ = Phase::kAwake;
+  bool active_ = true;                // something was read since the last sleep_if_idle()
+  bool reader_waiting_idle_ = false;  // the reader waits in read_while_idle() for a request
+  bool handshake_done_ = false;       // a deadline that fires later finds it set and does nothing
   bool writer_idle_ = false;
   bool socket_emptied_ = false;  // the last read took less than it had room for
   bool reading_batch_ = false;   // the reader is calling on_message for the bytes of one read
@@ -210,7 +234,8 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   Error drain_reason_ = Error::kStopped;
   bool closed_ = false;
   std::error_code reason_;
-  int live_tasks_ = 0;
+  int live_tasks_ = 0;  // coroutines running: reader, writer, watchdog
+  int io_tasks_ = 0;    // of which the reader and the writer
 };
 
 }  // namespace mc::net

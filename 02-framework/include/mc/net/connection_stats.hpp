@@ -25,6 +25,7 @@ struct ConnectionStats {
   std::atomic<std::size_t> queued_bytes{0};  ///< encoded bytes waiting to be written
   std::atomic<std::size_t> peak_queued_bytes{0};  ///< the most queued_bytes ever was
   std::atomic<std::size_t> read_buffer_bytes{0};  ///< the read buffer's size now
+  std::atomic<std::uint64_t> sleeps{0};  ///< times it went to sleep while idle (sleep_if_idle)
 };
 
 }  // namespace mc::net

@@ -27,6 +27,10 @@ struct ConnectionOptions {
   std::size_t max_held_bytes = 64 * 1024 * 1024;
   /// Close a connection on which nothing was read or written for this long; zero means never.
   std::chrono::milliseconds idle_timeout{0};
+  /// A connection that has read nothing for between one and two of these goes to sleep: it
+  /// gives up its coroutines and waits with one readiness wait (Connection::sleep_if_idle),
+  /// so ten thousand idle connections cost a fraction of what awake ones do. Zero: never.
+  std::chrono::milliseconds sleep_after{1000};
   /// How long a TLS handshake may take before the connection is closed (Error::
   /// kHandshakeTimeout): a peer that connects and sends nothing holds no slot for longer.
   std::chrono::milliseconds handshake_timeout{5000};

@@ -16,10 +16,7 @@ Connection<C>::Connection(Transport transport, C codec, const ConnectionOptions&
       codec_(std::move(codec)),
       options_(options),
       callbacks_(std::move(callbacks)),
-      release_(std::move(release)),
-      wakeup_(executor_, Clock::time_point::max()),
-      resume_(executor_, Clock::time_point::max()),
-      idle_timer_(executor_) {
+      release_(std::move(release)) {
   Socket& socket = transport_.socket();
   asio::error_code ignored;  // a peer that has already gone leaves an empty endpoint
   peer_ = socket.remote_endpoint(ignored);
@@ -31,37 +28,112 @@ template <Codec C>
 void Connection<C>::start() {
   asio::dispatch(executor_, [self = this->shared_from_this()] {
     self->touch();
-    self->live_tasks_ = self->options_.idle_timeout.count() > 0 ? 3 : 2;
+    const bool watchdog = self->options_.idle_timeout.count() > 0;
+    // Every task is counted before any starts: none may end the connection early.
+    self->live_tasks_ = watchdog ? 1 : 0;
     if (self->callbacks_->on_connect) self->callbacks_->on_connect(*self);
     if (self->transport_.secure()) {
       // The writer starts after the handshake, so replies queued by on_connect wait for it.
+      self->live_tasks_ += 2;
+      self->io_tasks_ = 2;
+      self->awake_ = std::make_unique<Awake>(self->executor_);
       self->spawn(self->handshake_then_read(), "connection reader");
+    } else if (self->options_.sleep_after.count() > 0) {
+      // A new connection starts asleep: its coroutines start with its first bytes, and one that
+      // never sends any never has them. (If on_connect queued a greeting, it wakes at once.)
+      self->fall_asleep();
     } else {
-      self->spawn(self->reader(), "connection reader");
-      self->spawn(self->writer(), "connection writer");
+      self->wake_up({});
     }
-    if (self->live_tasks_ == 3) self->spawn(self->watchdog(), "connection watchdog");
+    if (watchdog) {
+      self->idle_timer_ = std::make_unique<asio::steady_timer>(self->executor_);
+      self->spawn(self->watchdog(), "connection watchdog", false);
+    }
   });
 }
 
 template <Codec C>
-void Connection<C>::spawn(asio::awaitable<void> task, const char* name) {
+void Connection<C>::spawn(asio::awaitable<void> task, const char* name, bool io) {
   // The completion handler holds a shared_ptr for as long as the coroutine runs, so `this`
   // inside reader() and writer() stays valid.
   asio::co_spawn(executor_, std::move(task),
-                 [self = this->shared_from_this(), name](std::exception_ptr error) {
+                 [self = this->shared_from_this(), name, io](std::exception_ptr error) {
                    if (error) common::log_exception(name, error);
-                   self->task_done();
+                   self->task_done(io);
                  });
 }
 
 template <Codec C>
-void Connection<C>::task_done() {
+void Connection<C>::task_done(bool io) {
+  --live_tasks_;
+  if (io) --io_tasks_;
+  if (phase_ == Phase::kFallingAsleep && !closed_) {
+    if (io_tasks_ == 0) fall_asleep();  // the reader and the writer have both ended
+    return;
+  }
   close_now(Error::kClosed);  // the tasks share one socket: when one ends, all end
-  if (--live_tasks_ > 0) return;
+  // Asleep, the connection finishes when its readiness wait completes (wake_up).
+  if (live_tasks_ == 0 && phase_ != Phase::kAsleep) finish();
+}
+
+// [sleep]
+template <Codec C>
+void Connection<C>::sleep_if_idle() {
+  const bool was_active = std::exchange(active_, false);
+  if (was_active || phase_ != Phase::kAwake || closed_ || draining_) return;
+  // TLS keeps its coroutines: its stream may hold decrypted bytes the socket no longer shows.
+  if (transport_.secure() || !reader_waiting_idle_ || !writer_idle_ || pending_messages_ > 0) {
+    return;
+  }
+  phase_ = Phase::kFallingAsleep;
+  asio::error_code ignored;
+  transport_.socket().cancel(ignored);  // the reader's idle read ends with operation_aborted
+}
+
+template <Codec C>
+void Connection<C>::fall_asleep() {
+  // Bytes read just before the cancellation, a message sent or a drain asked for while the
+  // coroutines ended: there is work, so wake up at once.
+  if (read_start_ != read_end_ || pending_messages_ > 0 || draining_) {
+    wake_up({});
+    return;
+  }
+  assert(queue_.empty());
+  phase_ = Phase::kAsleep;
+  common::bump(stats_.sleeps);
+  awake_.reset();
+  std::vector<asio::const_buffer>().swap(pending_);
+  std::vector<asio::const_buffer>().swap(writing_);
+  // A readiness wait needs no buffer and no coroutine frame: only the handler below.
+  transport_.socket().async_wait(
+      asio::socket_base::wait_read,
+      [self = this->shared_from_this()](std::error_code error) { self->wake_up(error); });
+}
+
+template <Codec C>
+void Connection<C>::wake_up(std::error_code error) {
+  // operation_aborted without a close: send() or close_after_flush() cancelled the wait.
+  phase_ = Phase::kAwake;
+  active_ = true;
+  if (error && error != asio::error::operation_aborted) close_now(error);
+  if (closed_) {
+    if (live_tasks_ == 0) finish();
+    return;
+  }
+  live_tasks_ += 2;
+  io_tasks_ = 2;
+  if (!awake_) awake_ = std::make_unique<Awake>(executor_);
+  spawn(reader(), "connection reader");
+  spawn(writer(), "connection writer");
+}
+// [sleep]
+
+template <Codec C>
+void Connection<C>::finish() {
   // Nothing reads or writes any more: give the memory back now, not when the last
   // shared_ptr to the connection goes.
-  queue_ = {};
+  awake_.reset();
+  queue_.clear();
   pending_ = {};
   writing_ = {};
   read_buffer_.reset();
@@ -86,6 +158,7 @@ asio::awaitable<void> Connection<C>::handshake_then_read() {
     // A plain client on a TLS port ends here at its first bytes: closed, with no reply.
     close_now(error);
     --live_tasks_;  // the writer that never started; task_done() counts this task
+    --io_tasks_;
     co_return;
   }
   spawn(writer(), "connection writer");
@@ -104,7 +177,7 @@ void Connection<C>::flush_from_reader() {
   if (transport_.secure()) {
     // TLS encrypts as it writes, and an encrypted record cut short by "would block" cannot be
     // left half-sent: the writer's asynchronous write does it whole.
-    wakeup_.cancel_one();
+    awake_->wakeup.cancel_one();
     return;
   }
   common::bump(stats_.write_calls);
@@ -131,7 +204,7 @@ void Connection<C>::flush_from_reader() {
   // The messages stay queued until the writer has sent the rest of their bytes.
   queued_bytes_ -= bytes;
   common::bump(stats_.bytes_written, std::uint64_t{bytes});
-  wakeup_.cancel_one();
+  awake_->wakeup.cancel_one();
 }
 // [flush]
 
@@ -143,7 +216,7 @@ void Connection<C>::written(std::size_t bytes, std::size_t messages) {
   touch();
   if (queue_.empty()) release_spare_capacity();
   if (reader_paused_ && (queue_.empty() || held_bytes() <= options_.max_held_bytes / 2)) {
-    resume_.cancel();
+    awake_->resume.cancel();
   }
   if (callbacks_->on_written) callbacks_->on_written(*this, messages);
 }
@@ -165,8 +238,9 @@ asio::awaitable<void> Connection<C>::writer() {
         close_now(drain_reason_);  // everything queued has been written
         co_return;
       }
+      if (phase_ == Phase::kFallingAsleep) co_return;  // the reader has ended to sleep
       writer_idle_ = true;
-      co_await wakeup_.async_wait(common::kUseTuple);  // cancellation is the wake-up
+      co_await awake_->wakeup.async_wait(common::kUseTuple);  // cancellation is the wake-up
       writer_idle_ = false;
       continue;
     }
@@ -180,7 +254,7 @@ asio::awaitable<void> Connection<C>::writer() {
       close_now(error);
       co_return;
     }
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(messages));
+    queue_.erase(queue_.begin(), std::next(queue_.begin(), static_cast<std::ptrdiff_t>(messages)));
     written(bytes, messages);
   }
 }
@@ -190,8 +264,8 @@ template <Codec C>
 asio::awaitable<void> Connection<C>::watchdog() {
   const auto timeout = options_.idle_timeout;
   while (!closed_) {
-    idle_timer_.expires_at(last_activity_ + timeout);
-    co_await idle_timer_.async_wait(common::kUseTuple);
+    idle_timer_->expires_at(last_activity_ + timeout);
+    co_await idle_timer_->async_wait(common::kUseTuple);
     if (!closed_ && Clock::now() - last_activity_ >= timeout) close_now(Error::kIdleTimeout);
   }
 }
@@ -223,8 +297,10 @@ void Connection<C>::enqueue(OutMessage message) {
   if (queued_bytes_ > stats_.peak_queued_bytes.load(std::memory_order_relaxed)) {
     stats_.peak_queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
   }
-  // During a read's batch the reader flushes when the batch ends; otherwise wake the writer.
-  if (writer_idle_ && !reading_batch_) wakeup_.cancel_one();
+  // During a read's batch the reader flushes when the batch ends; otherwise wake the writer,
+  // or the whole connection if it sleeps.
+  if (phase_ == Phase::kAsleep) wake_from_sleep();
+  if (writer_idle_ && !reading_batch_) awake_->wakeup.cancel_one();
 }
 // [send]
 
@@ -243,7 +319,8 @@ void Connection<C>::drain(Error reason) {
   if (draining_) return;
   draining_ = true;
   drain_reason_ = reason;
-  if (writer_idle_) wakeup_.cancel_one();  // it closes once it sees the queue empty
+  if (phase_ == Phase::kAsleep) wake_from_sleep();
+  if (writer_idle_) awake_->wakeup.cancel_one();  // it closes once it sees the queue empty
 }
 
 // [close]
@@ -254,15 +331,24 @@ void Connection<C>::close_now(std::error_code reason) {
   reason_ = reason;
   asio::error_code ignored;
   transport_.close(ignored);  // the pending read and write complete with operation_aborted
-  wakeup_.cancel();
-  resume_.cancel();
-  idle_timer_.cancel();
+  if (awake_) {
+    awake_->wakeup.cancel();
+    awake_->resume.cancel();
+  }
+  if (idle_timer_) idle_timer_->cancel();
 }
 // [close]
 
 template <Codec C>
 void Connection<C>::touch() {
+  active_ = true;
   if (options_.idle_timeout.count() > 0) last_activity_ = Clock::now();
+}
+
+template <Codec C>
+void Connection<C>::wake_from_sleep() {
+  asio::error_code ignored;
+  transport_.socket().cancel(ignored);  // the readiness wait completes: wake_up() follows
 }
 
 }  // namespace mc::net

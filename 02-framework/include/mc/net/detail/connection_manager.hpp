@@ -21,14 +21,17 @@ class ConnectionManager {
   /// \brief Connections as the manager holds them.
   using Pointer = typename Connection<C>::Pointer;
 
-  /// \brief A manager for connections living on `io`.
-  explicit ConnectionManager(asio::io_context& io) : deadline_(io) {}
+  /// \brief A manager for connections living on `io`, putting idle ones to sleep every
+  /// `sleep_after` (zero: never).
+  ConnectionManager(asio::io_context& io, std::chrono::milliseconds sleep_after)
+      : deadline_(io), sweep_(io), sleep_after_(sleep_after) {}
 
   /// \brief Takes a new connection and starts it; once stopping, closes it instead.
   void add(const Pointer& connection) {
     if (stopping_) return;  // never started: no callbacks, the socket closes with it
     live_.insert(connection);
     connection->start();
+    if (!sweeping_) sweep_later();
   }
 
   /// \brief Forgets a connection after its on_close (its Release hook).
@@ -42,6 +45,7 @@ class ConnectionManager {
   // [stop-all]
   void stop(std::chrono::milliseconds flush_timeout) {
     stopping_ = true;
+    sweep_.cancel();
     if (live_.empty()) return;
     // Safe to loop over live_: connections end later, as handlers, so remove() cannot run now.
     for (const auto& connection : live_) connection->close_after_flush();
@@ -57,8 +61,26 @@ class ConnectionManager {
   std::size_t size() const { return live_.size(); }
 
  private:
+  // [sweep]
+  void sweep_later() {
+    if (sleep_after_.count() <= 0) return;
+    sweeping_ = true;
+    sweep_.expires_after(sleep_after_);
+    sweep_.async_wait([this](std::error_code error) {
+      sweeping_ = false;
+      // The sweep stops with the last connection, so that an idle thread holds no timer.
+      if (error || stopping_ || live_.empty()) return;
+      for (const auto& connection : live_) connection->sleep_if_idle();
+      sweep_later();
+    });
+  }
+  // [sweep]
+
   std::unordered_set<Pointer> live_;
   asio::steady_timer deadline_;
+  asio::steady_timer sweep_;  // puts idle connections to sleep
+  const std::chrono::milliseconds sleep_after_;
+  bool sweeping_ = false;
   bool stopping_ = false;
 };
 

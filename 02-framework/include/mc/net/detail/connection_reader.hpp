@@ -14,7 +14,7 @@ asio::awaitable<void> Connection<C>::reader() {
   while (!closed_) {
     if (draining_) {
       // Closing after a flush: read nothing more, but stay alive until the writer closes.
-      co_await resume_.async_wait(common::kUseTuple);
+      co_await awake_->resume.async_wait(common::kUseTuple);
       continue;
     }
     const Stop stop = decode_buffered();
@@ -28,7 +28,7 @@ asio::awaitable<void> Connection<C>::reader() {
       common::bump(stats_.read_pauses);
       reader_paused_ = true;
       stats_.reader_paused.store(true, std::memory_order_relaxed);
-      co_await resume_.async_wait(common::kUseTuple);  // cancelled by the writer or close
+      co_await awake_->resume.async_wait(common::kUseTuple);  // cancelled by the writer or close
       reader_paused_ = false;
       stats_.reader_paused.store(false, std::memory_order_relaxed);
       continue;
@@ -48,11 +48,18 @@ asio::awaitable<void> Connection<C>::reader() {
     // time to arrive; if it has not, the read below waits for epoll as before.
     if (socket_emptied_) co_await asio::post(executor_, common::kUseTuple);
     const auto [error, n] = idle ? co_await read_while_idle() : co_await read_more();
+    common::bump(stats_.bytes_read, std::uint64_t{n});
+    if (phase_ == Phase::kFallingAsleep && !closed_ &&
+        (!error || error == asio::error::operation_aborted)) {
+      // Told to sleep while it waited (sleep_if_idle): end, and wake the writer to end too.
+      // Bytes that came before the cancellation stay buffered; fall_asleep() sees them.
+      awake_->wakeup.cancel_one();
+      co_return;
+    }
     if (error) {
       close_now(error);
       co_return;
     }
-    common::bump(stats_.bytes_read, std::uint64_t{n});
     touch();
   }
 }
@@ -62,15 +69,17 @@ asio::awaitable<void> Connection<C>::reader() {
 template <Codec C>
 asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_while_idle() {
   // Nothing is buffered, so the connection may be idle for hours. Its read buffer has gone back
-  // to the thread; it waits with a read into first_bytes_, a few bytes inside the connection.
+  // to the thread; it waits with a read into first_bytes, a few bytes inside the connection.
   // A small request arrives whole in them; then the connection takes a buffer (usually the one
   // another connection of this thread just gave back) and copies them in.
-  const std::size_t first_size = std::min(first_bytes_.size(), initial_read_size());
-  auto [error, n] = co_await transport_.async_read_some(asio::buffer(first_bytes_, first_size),
-                                                        common::kUseTuple);
+  const std::size_t first_size = std::min(awake_->first_bytes.size(), initial_read_size());
+  reader_waiting_idle_ = true;  // the moment sleep_if_idle() may cancel
+  auto [error, n] = co_await transport_.async_read_some(
+      asio::buffer(awake_->first_bytes, first_size), common::kUseTuple);
+  reader_waiting_idle_ = false;
   if (error) co_return std::tuple{error, n};
   make_room();  // takes a spare buffer of initial_read_size() bytes
-  std::memcpy(read_buffer_.get(), first_bytes_.data(), n);
+  std::memcpy(read_buffer_.get(), awake_->first_bytes.data(), n);
   read_end_ = n;
   socket_emptied_ = n < first_size;
   // TLS decrypts whole records, so a full first read says nothing about the socket: the next

@@ -32,7 +32,8 @@ class Runtime {
         callbacks_(std::make_shared<const Callbacks<C>>(std::move(callbacks))),
         prototype_(std::move(prototype)) {
     for (std::size_t i = 0; i < pool_.size(); ++i) {
-      managers_.push_back(std::make_unique<ConnectionManager<C>>(pool_.context(i)));
+      managers_.push_back(
+          std::make_unique<ConnectionManager<C>>(pool_.context(i), options.sleep_after));
     }
   }
 
