@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <atomic>
@@ -116,6 +117,38 @@ TEST_P(Hardening, PipeliningWithoutReadingHoldsBoundedMemory) {
   RecordProperty("rss_after_kib", std::to_string(after));
   std::printf("%s: RSS %zu KiB before, %zu with %d hogs (%zu MiB sent), %zu after\n",
               server_name(GetParam()).c_str(), before, during, kHogs, sent >> 20, after);
+}
+
+// Connections that send nothing: memcached keeps a `conn` for each (about 640 bytes), and
+// cppmemcached a sleeping connection (about 1.6 KB; chapter 2). Both stay under 2 KiB.
+TEST_P(Hardening, IdleConnectionsCostLessThanTwoKibEach) {
+  constexpr std::size_t kIdle = 2000;
+  rlimit files{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &files), 0);
+  if (files.rlim_max < 3 * kIdle) GTEST_SKIP() << "needs " << 3 * kIdle << " descriptors";
+  files.rlim_cur = std::max<rlim_t>(files.rlim_cur, 3 * kIdle);  // the server inherits it
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &files), 0);
+  const std::uint16_t port = start({"-c", std::to_string(2 * kIdle)});
+  const pid_t pid = servers_.back().process.pid();
+  LineClient steady(port);
+  const std::size_t connections = std::stoul(stats(steady)["curr_connections"]);
+  const std::size_t before = resident_kib(pid);
+  std::vector<std::unique_ptr<LineClient>> idle;
+  for (std::size_t i = 0; i < kIdle; ++i) idle.push_back(std::make_unique<LineClient>(port));
+  bool accepted = false;  // connect() returns before the server has accepted
+  for (int attempt = 0; attempt < 1000 && !accepted; ++attempt) {
+    accepted = std::stoul(stats(steady)["curr_connections"]) >= connections + kIdle;
+    if (!accepted) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(accepted);
+  const std::size_t after = resident_kib(pid);
+  const double bytes_each = (after - std::min(after, before)) * 1024.0 / kIdle;
+  RecordProperty("bytes_per_idle_connection", std::to_string(bytes_each));
+  std::printf("%s: %.0f bytes per idle connection\n", server_name(GetParam()).c_str(), bytes_each);
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+  EXPECT_LT(bytes_each, 2048);
+#endif
+  EXPECT_EQ(get(steady, "nothing"), std::nullopt) << "still serving";
 }
 
 // -R 2: a client's ten pipelined requests, read at once, are served two at a time, with the
