@@ -25,6 +25,11 @@ bool opaque_too_long(const MetaRequest& request) {
 
 }  // namespace
 
+std::span<char> RequestParser::key_scratch() {
+  key_scratch_.resize(kMaxKeyLength);
+  return key_scratch_;
+}
+
 //! [meta-flags]
 // Returns the error reply for the flags, or an empty view. Like memcached's
 // _meta_flag_preparse, a duplicate or unknown flag stops at once; a bad value is remembered
@@ -47,7 +52,7 @@ std::string_view RequestParser::preparse_meta_flags(const Line& line, std::size_
     seen[letter] = true;
     switch (letter) {
       case 'b': {
-        const std::size_t size = base64_decode(request.key_token, key_scratch_);
+        const std::size_t size = base64_decode(request.key_token, key_scratch());
         if (size == 0) bad(reply::kKeyDecodeError);
         request.key = std::string_view(key_scratch_.data(), size);
         break;
@@ -135,7 +140,7 @@ Decoded<Request> RequestParser::parse_meta(std::string_view input, const Line& l
     if (ntokens < 3 || t[1].size() > kMaxKeyLength) return refuse(reply::kBadFormat);
     MetaDebugRequest request{t[1], t[1], false};
     if (ntokens >= 4 && t[2] == "b") {
-      const std::size_t size = base64_decode(t[1], key_scratch_);
+      const std::size_t size = base64_decode(t[1], key_scratch());
       if (size == 0) return refuse(reply::kBadFormat);
       request.key = std::string_view(key_scratch_.data(), size);
       request.base64 = true;

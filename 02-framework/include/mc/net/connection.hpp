@@ -10,8 +10,8 @@
 #include <cassert>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <functional>
-#include <list>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include <asio/bind_allocator.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/dispatch.hpp>
 #include <asio/ip/tcp.hpp>
@@ -30,6 +31,7 @@
 #include "mc/net/acceptor.hpp"
 #include "mc/net/codec.hpp"
 #include "mc/net/connection_stats.hpp"
+#include "mc/net/detail/exact_allocator.hpp"
 #include "mc/net/detail/socket_now.hpp"
 #include "mc/net/error.hpp"
 #include "mc/net/options.hpp"
@@ -196,17 +198,8 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   std::size_t read_end_ = 0;
   std::size_t read_needed_ = 0;  // what the codec said the message at read_start_ needs
 
-  // The write queue. Messages stay in queue_ until the write that uses them completes; the
-  // codec's buffers point into them (a list never moves its elements). An empty list holds
-  // no memory, unlike an empty deque, which keeps a block of its own: idle connections cost less.
-  // send() appends to pending_ while the writer writes writing_.
-  std::list<OutMessage> queue_;
-  std::vector<asio::const_buffer> pending_;
-  std::vector<asio::const_buffer> writing_;
-  std::size_t pending_messages_ = 0;
-  std::size_t queued_bytes_ = 0;
-
-  // What only the reader and the writer use: a sleeping connection has given it back.
+  // What only the reader and the writer use: a sleeping connection has given it back, and
+  // takes a new one when it wakes (or when it is sent something while asleep).
   struct Awake {
     explicit Awake(const Socket::executor_type& executor)
         : wakeup(executor, Clock::time_point::max()), resume(executor, Clock::time_point::max()) {}
@@ -217,6 +210,14 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
     // Timers that never expire by themselves: cancelling one is how a coroutine is woken.
     asio::steady_timer wakeup;  // the writer waits here while the queue is empty
     asio::steady_timer resume;  // the reader waits here while backpressure holds it
+    // The write queue. Messages stay in `queue` until the write that uses them completes; the
+    // codec's buffers point into them (a deque never moves its elements when it grows at an
+    // end). send() appends to `pending` while the writer writes `writing`.
+    std::deque<OutMessage> queue;
+    std::vector<asio::const_buffer> pending;
+    std::vector<asio::const_buffer> writing;
+    std::size_t pending_messages = 0;  // queued messages not handed to a write yet
+    std::size_t queued_bytes = 0;      // their encoded bytes and those of the write in flight
   };
   std::unique_ptr<Awake> awake_;                    // null while asleep (and once finished)
   std::unique_ptr<asio::steady_timer> idle_timer_;  // the watchdog's, if idle_timeout is set

@@ -6,7 +6,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "mc/codec/limits.hpp"
 #include "mc/codec/request.hpp"
@@ -73,10 +75,13 @@ class RequestParser {
   mc::net::Decoded<Request> start_skipping(const Line& line, std::size_t bytes,
                                            const ProtocolError& error);
   std::string_view preparse_meta_flags(const Line& line, std::size_t first, MetaRequest& request);
+  std::span<char> key_scratch();
 
   ItemSizeLimit limit_;
   std::size_t skip_remaining_ = 0;
-  std::array<char, kMaxKeyLength> key_scratch_{};
+  // Where base64 keys are decoded. Sized on first use: a parser lives in every connection,
+  // and most connections never send one.
+  std::vector<char> key_scratch_;
 };
 
 }  // namespace mc::codec

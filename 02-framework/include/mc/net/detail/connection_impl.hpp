@@ -36,7 +36,7 @@ void Connection<C>::start() {
       // The writer starts after the handshake, so replies queued by on_connect wait for it.
       self->live_tasks_ += 2;
       self->io_tasks_ = 2;
-      self->awake_ = std::make_unique<Awake>(self->executor_);
+      if (!self->awake_) self->awake_ = std::make_unique<Awake>(self->executor_);
       self->spawn(self->handshake_then_read(), "connection reader");
     } else if (self->options_.sleep_after.count() > 0) {
       // A new connection starts asleep: its coroutines start with its first bytes, and one that
@@ -82,7 +82,8 @@ void Connection<C>::sleep_if_idle() {
   const bool was_active = std::exchange(active_, false);
   if (was_active || phase_ != Phase::kAwake || closed_ || draining_) return;
   // TLS keeps its coroutines: its stream may hold decrypted bytes the socket no longer shows.
-  if (transport_.secure() || !reader_waiting_idle_ || !writer_idle_ || pending_messages_ > 0) {
+  if (transport_.secure() || !reader_waiting_idle_ || !writer_idle_ ||
+      awake_->pending_messages > 0) {
     return;
   }
   phase_ = Phase::kFallingAsleep;
@@ -94,20 +95,22 @@ template <Codec C>
 void Connection<C>::fall_asleep() {
   // Bytes read just before the cancellation, a message sent or a drain asked for while the
   // coroutines ended: there is work, so wake up at once.
-  if (read_start_ != read_end_ || pending_messages_ > 0 || draining_) {
+  // (A new connection has an Awake block only if on_connect sent something.)
+  if (read_start_ != read_end_ || draining_ || (awake_ && awake_->pending_messages > 0)) {
     wake_up({});
     return;
   }
-  assert(queue_.empty());
+  assert(!awake_ || awake_->queue.empty());
   phase_ = Phase::kAsleep;
   common::bump(stats_.sleeps);
   awake_.reset();
-  std::vector<asio::const_buffer>().swap(pending_);
-  std::vector<asio::const_buffer>().swap(writing_);
-  // A readiness wait needs no buffer and no coroutine frame: only the handler below.
+  // A readiness wait needs no buffer and no coroutine frame: only the handler below, in a
+  // block of its own size (see detail::ExactAllocator).
   transport_.socket().async_wait(
       asio::socket_base::wait_read,
-      [self = this->shared_from_this()](std::error_code error) { self->wake_up(error); });
+      asio::bind_allocator(
+          detail::ExactAllocator<void>{},
+          [self = this->shared_from_this()](std::error_code error) { self->wake_up(error); }));
 }
 
 template <Codec C>
@@ -133,9 +136,6 @@ void Connection<C>::finish() {
   // Nothing reads or writes any more: give the memory back now, not when the last
   // shared_ptr to the connection goes.
   awake_.reset();
-  queue_.clear();
-  pending_ = {};
-  writing_ = {};
   read_buffer_.reset();
   read_capacity_ = read_start_ = read_end_ = 0;
   if (callbacks_->on_close) callbacks_->on_close(*this, reason_);
@@ -173,7 +173,7 @@ void Connection<C>::flush_from_reader() {
   // non-blocking gathered sends, instead of waking the writer coroutine for it. That saves a
   // wake-up and two coroutine switches per read; whatever the kernel does not take right
   // away is left to the writer, which waits until the socket is writable.
-  if (closed_ || !writer_idle_ || pending_messages_ == 0) return;
+  if (closed_ || !writer_idle_ || awake_->pending_messages == 0) return;
   if (transport_.secure()) {
     // TLS encrypts as it writes, and an encrypted record cut short by "would block" cannot be
     // left half-sent: the writer's asynchronous write does it whole.
@@ -181,20 +181,21 @@ void Connection<C>::flush_from_reader() {
     return;
   }
   common::bump(stats_.write_calls);
+  Awake& awake = *awake_;
   std::size_t bytes = 0;
   asio::error_code error;
-  while (!pending_.empty() && !error) {
+  while (!awake.pending.empty() && !error) {
     // Each call takes at most 64 buffers (Asio's limit), so a large batch needs a few.
-    std::size_t sent = detail::send_now(transport_.socket(), pending_, error);
+    std::size_t sent = detail::send_now(transport_.socket(), awake.pending, error);
     bytes += sent;
-    auto first = pending_.begin();
-    for (; first != pending_.end() && sent >= first->size(); ++first) sent -= first->size();
-    pending_.erase(pending_.begin(), first);
-    if (sent > 0) pending_.front() += sent;  // a buffer the kernel took only part of
+    auto first = awake.pending.begin();
+    for (; first != awake.pending.end() && sent >= first->size(); ++first) sent -= first->size();
+    awake.pending.erase(awake.pending.begin(), first);
+    if (sent > 0) awake.pending.front() += sent;  // a buffer the kernel took only part of
   }
-  if (pending_.empty()) {
-    queue_.clear();  // the writer is idle, so every queued message was pending
-    written(bytes, std::exchange(pending_messages_, 0));
+  if (awake.pending.empty()) {
+    awake.queue.clear();  // the writer is idle, so every queued message was pending
+    written(bytes, std::exchange(awake.pending_messages, 0));
     return;
   }
   if (error != asio::error::would_block && error != asio::error::try_again) {
@@ -202,21 +203,22 @@ void Connection<C>::flush_from_reader() {
     return;
   }
   // The messages stay queued until the writer has sent the rest of their bytes.
-  queued_bytes_ -= bytes;
+  awake.queued_bytes -= bytes;
   common::bump(stats_.bytes_written, std::uint64_t{bytes});
-  awake_->wakeup.cancel_one();
+  awake.wakeup.cancel_one();
 }
 // [flush]
 
 template <Codec C>
 void Connection<C>::written(std::size_t bytes, std::size_t messages) {
-  queued_bytes_ -= bytes;
-  stats_.queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
+  Awake& awake = *awake_;
+  awake.queued_bytes -= bytes;
+  stats_.queued_bytes.store(awake.queued_bytes, std::memory_order_relaxed);
   common::bump(stats_.bytes_written, std::uint64_t{bytes});
   touch();
-  if (queue_.empty()) release_spare_capacity();
-  if (reader_paused_ && (queue_.empty() || held_bytes() <= options_.max_held_bytes / 2)) {
-    awake_->resume.cancel();
+  if (awake.queue.empty()) release_spare_capacity();
+  if (reader_paused_ && (awake.queue.empty() || held_bytes() <= options_.max_held_bytes / 2)) {
+    awake.resume.cancel();
   }
   if (callbacks_->on_written) callbacks_->on_written(*this, messages);
 }
@@ -225,36 +227,38 @@ template <Codec C>
 void Connection<C>::release_spare_capacity() {
   // After a burst, an idle connection gives back the gather lists it grew for it.
   constexpr std::size_t kKeep = 1024;
-  if (pending_.capacity() > kKeep) std::vector<asio::const_buffer>().swap(pending_);
-  if (writing_.capacity() > kKeep) std::vector<asio::const_buffer>().swap(writing_);
+  if (awake_->pending.capacity() > kKeep) std::vector<asio::const_buffer>().swap(awake_->pending);
+  if (awake_->writing.capacity() > kKeep) std::vector<asio::const_buffer>().swap(awake_->writing);
 }
 
 // [writer]
 template <Codec C>
 asio::awaitable<void> Connection<C>::writer() {
+  Awake& awake = *awake_;  // given back only after the reader and the writer have ended
   while (!closed_) {
-    if (pending_messages_ == 0) {
+    if (awake.pending_messages == 0) {
       if (draining_) {
         close_now(drain_reason_);  // everything queued has been written
         co_return;
       }
       if (phase_ == Phase::kFallingAsleep) co_return;  // the reader has ended to sleep
       writer_idle_ = true;
-      co_await awake_->wakeup.async_wait(common::kUseTuple);  // cancellation is the wake-up
+      co_await awake.wakeup.async_wait(common::kUseTuple);  // cancellation is the wake-up
       writer_idle_ = false;
       continue;
     }
     // Take everything queued so far in one gathered write; send() appends to the other vector.
-    writing_.clear();
-    std::swap(writing_, pending_);
-    const std::size_t messages = std::exchange(pending_messages_, 0);
+    awake.writing.clear();
+    std::swap(awake.writing, awake.pending);
+    const std::size_t messages = std::exchange(awake.pending_messages, 0);
     common::bump(stats_.write_calls);
-    auto [error, bytes] = co_await asio::async_write(transport_, writing_, common::kUseTuple);
+    auto [error, bytes] = co_await asio::async_write(transport_, awake.writing, common::kUseTuple);
     if (error) {
       close_now(error);
       co_return;
     }
-    queue_.erase(queue_.begin(), std::next(queue_.begin(), static_cast<std::ptrdiff_t>(messages)));
+    auto& queue = awake.queue;
+    queue.erase(queue.begin(), std::next(queue.begin(), static_cast<std::ptrdiff_t>(messages)));
     written(bytes, messages);
   }
 }
@@ -285,22 +289,24 @@ void Connection<C>::send(OutMessage message) {
 
 template <Codec C>
 void Connection<C>::enqueue(OutMessage message) {
-  if (closed_) return;  // no writer is left to write it
-  const OutMessage& stored = queue_.emplace_back(std::move(message));
-  [[maybe_unused]] const std::size_t first = pending_.size();
-  const std::size_t bytes = codec_.encode(stored, pending_);
-  assert(bytes == detail::total_size(pending_.begin() + first, pending_.end()));
-  ++pending_messages_;
-  queued_bytes_ += bytes;
+  if (closed_) return;                                       // no writer is left to write it
+  if (!awake_) awake_ = std::make_unique<Awake>(executor_);  // asleep: it wakes below
+  Awake& awake = *awake_;
+  const OutMessage& stored = awake.queue.emplace_back(std::move(message));
+  [[maybe_unused]] const std::size_t first = awake.pending.size();
+  const std::size_t bytes = codec_.encode(stored, awake.pending);
+  assert(bytes == detail::total_size(awake.pending.begin() + first, awake.pending.end()));
+  ++awake.pending_messages;
+  awake.queued_bytes += bytes;
   common::bump(stats_.messages_sent);
-  stats_.queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
-  if (queued_bytes_ > stats_.peak_queued_bytes.load(std::memory_order_relaxed)) {
-    stats_.peak_queued_bytes.store(queued_bytes_, std::memory_order_relaxed);
+  stats_.queued_bytes.store(awake.queued_bytes, std::memory_order_relaxed);
+  if (awake.queued_bytes > stats_.peak_queued_bytes.load(std::memory_order_relaxed)) {
+    stats_.peak_queued_bytes.store(awake.queued_bytes, std::memory_order_relaxed);
   }
   // During a read's batch the reader flushes when the batch ends; otherwise wake the writer,
   // or the whole connection if it sleeps.
   if (phase_ == Phase::kAsleep) wake_from_sleep();
-  if (writer_idle_ && !reading_batch_) awake_->wakeup.cancel_one();
+  if (writer_idle_ && !reading_batch_) awake.wakeup.cancel_one();
 }
 // [send]
 

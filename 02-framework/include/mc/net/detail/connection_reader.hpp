@@ -206,16 +206,17 @@ template <Codec C>
 std::size_t Connection<C>::held_bytes() const {
   // The queued messages' bytes (a reply's value counts, though it may view stored memory),
   // plus the queue's own cost per message: the message object and its gather buffers.
-  return transport_.held_bytes() + read_capacity_ + queued_bytes_ +
-         queue_.size() * sizeof(OutMessage) +
-         (pending_.capacity() + writing_.capacity()) * sizeof(asio::const_buffer);
+  const Awake& awake = *awake_;
+  return transport_.held_bytes() + read_capacity_ + awake.queued_bytes +
+         awake.queue.size() * sizeof(OutMessage) +
+         (awake.pending.capacity() + awake.writing.capacity()) * sizeof(asio::const_buffer);
 }
 
 template <Codec C>
 bool Connection<C>::holding_too_much() const {
   // With nothing queued, nothing would wake a paused reader: the read buffer alone never
   // stops it.
-  return !queue_.empty() && held_bytes() > options_.max_held_bytes;
+  return !awake_->queue.empty() && held_bytes() > options_.max_held_bytes;
 }
 
 }  // namespace mc::net
