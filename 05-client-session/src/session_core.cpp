@@ -94,7 +94,8 @@ void SessionCore::start_connection(net::Socket socket) {
                                     std::string(server_.connect_host()))
                    : net::Transport(std::move(socket));
   connection_ = std::make_shared<Connection>(
-      std::move(transport), Codec{}, options_.connection,
+      std::move(transport), Codec{},
+      std::make_shared<const net::ConnectionOptions>(options_.connection),
       std::make_shared<const net::Callbacks<Codec>>(std::move(callbacks)));
   connection_->start();
   messages_sent_ = messages_written_ = 0;

@@ -87,13 +87,12 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   using Message = typename C::Message;          ///< what the codec decodes
   using OutMessage = typename C::OutMessage;    ///< what send() accepts
   using Pointer = std::shared_ptr<Connection>;  ///< how connections are held
-  /// Called after on_close so that the owner (a server's connection manager) can let go.
-  using Release = std::function<void(const Pointer&)>;
 
   /// \brief Wraps a connected transport (a plain socket converts to one); nothing happens
-  /// until start().
-  Connection(Transport transport, C codec, const ConnectionOptions& options,
-             std::shared_ptr<const Callbacks<C>> callbacks, Release release = {});
+  /// until start(). The options and callbacks are shared: all the connections of a server
+  /// use the same ones, and each connection holds only two pointers to them.
+  Connection(Transport transport, C codec, std::shared_ptr<const ConnectionOptions> options,
+             std::shared_ptr<const Callbacks<C>> callbacks);
 
   /// \brief Calls on_connect, then starts the reader and the writer (and the idle watchdog
   /// if ConnectionOptions::idle_timeout is set), all on the connection's own thread. A TLS
@@ -159,7 +158,7 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   bool make_room();
   void give_back_read_buffer();
   std::size_t initial_read_size() const {
-    return std::max<std::size_t>(options_.read_buffer_size, 1);
+    return std::max<std::size_t>(options_->read_buffer_size, 1);
   }
   std::size_t held_bytes() const;
   bool holding_too_much() const;
@@ -182,9 +181,8 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   const Socket::executor_type executor_;  // const: read by send() and close() on any thread
   Transport transport_;
   C codec_;
-  const ConnectionOptions options_;
-  std::shared_ptr<const Callbacks<C>> callbacks_;
-  Release release_;
+  const std::shared_ptr<const ConnectionOptions> options_;
+  const std::shared_ptr<const Callbacks<C>> callbacks_;
   asio::ip::tcp::endpoint peer_;
   std::any context_;
   ConnectionStats stats_;

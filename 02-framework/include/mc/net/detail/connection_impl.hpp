@@ -9,14 +9,14 @@
 namespace mc::net {
 
 template <Codec C>
-Connection<C>::Connection(Transport transport, C codec, const ConnectionOptions& options,
-                          std::shared_ptr<const Callbacks<C>> callbacks, Release release)
+Connection<C>::Connection(Transport transport, C codec,
+                          std::shared_ptr<const ConnectionOptions> options,
+                          std::shared_ptr<const Callbacks<C>> callbacks)
     : executor_(transport.get_executor()),
       transport_(std::move(transport)),
       codec_(std::move(codec)),
-      options_(options),
-      callbacks_(std::move(callbacks)),
-      release_(std::move(release)) {
+      options_(std::move(options)),
+      callbacks_(std::move(callbacks)) {
   Socket& socket = transport_.socket();
   asio::error_code ignored;  // a peer that has already gone leaves an empty endpoint
   peer_ = socket.remote_endpoint(ignored);
@@ -28,7 +28,7 @@ template <Codec C>
 void Connection<C>::start() {
   asio::dispatch(executor_, [self = this->shared_from_this()] {
     self->touch();
-    const bool watchdog = self->options_.idle_timeout.count() > 0;
+    const bool watchdog = self->options_->idle_timeout.count() > 0;
     // Every task is counted before any starts: none may end the connection early.
     self->live_tasks_ = watchdog ? 1 : 0;
     if (self->callbacks_->on_connect) self->callbacks_->on_connect(*self);
@@ -38,7 +38,7 @@ void Connection<C>::start() {
       self->io_tasks_ = 2;
       if (!self->awake_) self->awake_ = std::make_unique<Awake>(self->executor_);
       self->spawn(self->handshake_then_read(), "connection reader");
-    } else if (self->options_.sleep_after.count() > 0) {
+    } else if (self->options_->sleep_after.count() > 0) {
       // A new connection starts asleep: its coroutines start with its first bytes, and one that
       // never sends any never has them. (If on_connect queued a greeting, it wakes at once.)
       self->fall_asleep();
@@ -139,7 +139,6 @@ void Connection<C>::finish() {
   read_buffer_.reset();
   read_capacity_ = read_start_ = read_end_ = 0;
   if (callbacks_->on_close) callbacks_->on_close(*this, reason_);
-  if (release_) release_(this->shared_from_this());
 }
 
 // [handshake]
@@ -147,7 +146,7 @@ template <Codec C>
 asio::awaitable<void> Connection<C>::handshake_then_read() {
   // A peer that connects and says nothing must not hold its slot: the deadline closes the
   // socket, which ends the handshake with operation_aborted.
-  asio::steady_timer deadline(executor_, options_.handshake_timeout);
+  asio::steady_timer deadline(executor_, options_->handshake_timeout);
   deadline.async_wait([self = this->shared_from_this()](asio::error_code error) {
     if (!error && !self->handshake_done_) self->close_now(Error::kHandshakeTimeout);
   });
@@ -217,7 +216,7 @@ void Connection<C>::written(std::size_t bytes, std::size_t messages) {
   common::bump(stats_.bytes_written, std::uint64_t{bytes});
   touch();
   if (awake.queue.empty()) release_spare_capacity();
-  if (reader_paused_ && (awake.queue.empty() || held_bytes() <= options_.max_held_bytes / 2)) {
+  if (reader_paused_ && (awake.queue.empty() || held_bytes() <= options_->max_held_bytes / 2)) {
     awake.resume.cancel();
   }
   if (callbacks_->on_written) callbacks_->on_written(*this, messages);
@@ -266,7 +265,7 @@ asio::awaitable<void> Connection<C>::writer() {
 
 template <Codec C>
 asio::awaitable<void> Connection<C>::watchdog() {
-  const auto timeout = options_.idle_timeout;
+  const auto timeout = options_->idle_timeout;
   while (!closed_) {
     idle_timer_->expires_at(last_activity_ + timeout);
     co_await idle_timer_->async_wait(common::kUseTuple);
@@ -348,7 +347,7 @@ void Connection<C>::close_now(std::error_code reason) {
 template <Codec C>
 void Connection<C>::touch() {
   active_ = true;
-  if (options_.idle_timeout.count() > 0) last_activity_ = Clock::now();
+  if (options_->idle_timeout.count() > 0) last_activity_ = Clock::now();
 }
 
 template <Codec C>

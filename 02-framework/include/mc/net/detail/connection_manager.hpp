@@ -23,8 +23,16 @@ class ConnectionManager {
 
   /// \brief A manager for connections living on `io`, putting idle ones to sleep every
   /// `sleep_after` (zero: never).
-  ConnectionManager(asio::io_context& io, std::chrono::milliseconds sleep_after)
-      : deadline_(io), sweep_(io), sleep_after_(sleep_after) {}
+  ConnectionManager(asio::io_context& io, std::chrono::milliseconds sleep_after,
+                    const Callbacks<C>& callbacks)
+      : callbacks_(std::make_shared<const Callbacks<C>>(forgetting_on_close(callbacks))),
+        deadline_(io),
+        sweep_(io),
+        sleep_after_(sleep_after) {}
+
+  /// \brief The callbacks this thread's connections get: the application's, and on_close
+  /// also makes the manager forget the connection.
+  const std::shared_ptr<const Callbacks<C>>& callbacks() const { return callbacks_; }
 
   /// \brief Takes a new connection and starts it; once stopping, closes it instead.
   void add(const Pointer& connection) {
@@ -32,12 +40,6 @@ class ConnectionManager {
     live_.insert(connection);
     connection->start();
     if (!sweeping_) sweep_later();
-  }
-
-  /// \brief Forgets a connection after its on_close (its Release hook).
-  void remove(const Pointer& connection) {
-    live_.erase(connection);
-    if (stopping_ && live_.empty()) deadline_.cancel();  // nothing left to wait for
   }
 
   /// \brief Graceful stop: every connection flushes what it has queued and closes; whatever
@@ -61,6 +63,20 @@ class ConnectionManager {
   std::size_t size() const { return live_.size(); }
 
  private:
+  Callbacks<C> forgetting_on_close(Callbacks<C> callbacks) {
+    callbacks.on_close = [this, on_close = std::move(callbacks.on_close)](Connection<C>& connection,
+                                                                          std::error_code reason) {
+      if (on_close) on_close(connection, reason);
+      remove(connection.shared_from_this());
+    };
+    return callbacks;
+  }
+
+  void remove(const Pointer& connection) {
+    live_.erase(connection);
+    if (stopping_ && live_.empty()) deadline_.cancel();  // nothing left to wait for
+  }
+
   // [sweep]
   void sweep_later() {
     if (sleep_after_.count() <= 0) return;
@@ -76,6 +92,7 @@ class ConnectionManager {
   }
   // [sweep]
 
+  const std::shared_ptr<const Callbacks<C>> callbacks_;
   std::unordered_set<Pointer> live_;
   asio::steady_timer deadline_;
   asio::steady_timer sweep_;  // puts idle connections to sleep

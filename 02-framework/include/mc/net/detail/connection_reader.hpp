@@ -113,7 +113,7 @@ asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_mo
 
 template <Codec C>
 typename Connection<C>::Stop Connection<C>::decode_buffered() {
-  const std::size_t turn = options_.max_messages_per_turn;
+  const std::size_t turn = options_->max_messages_per_turn;
   std::size_t handled = 0;
   Stop stop = Stop::kNeedMore;
   reading_batch_ = true;  // replies queued meanwhile are flushed by the reader afterwards
@@ -170,7 +170,7 @@ bool Connection<C>::make_room() {
   }
   std::size_t size = read_capacity_;
   if (pending == size || read_needed_ > size) {
-    size = std::min(read_needed_ > size ? read_needed_ : size * 2, options_.max_read_buffer_size);
+    size = std::min(read_needed_ > size ? read_needed_ : size * 2, options_->max_read_buffer_size);
     if (size <= pending) return false;
   } else if (size > initial && pending < initial && read_needed_ <= initial) {
     size = initial;
@@ -216,7 +216,7 @@ template <Codec C>
 bool Connection<C>::holding_too_much() const {
   // With nothing queued, nothing would wake a paused reader: the read buffer alone never
   // stops it.
-  return !awake_->queue.empty() && held_bytes() > options_.max_held_bytes;
+  return !awake_->queue.empty() && held_bytes() > options_->max_held_bytes;
 }
 
 }  // namespace mc::net

@@ -23,12 +23,15 @@ struct ExactAllocator {
   ExactAllocator() = default;
   /// \brief Asio rebinds the allocator to its operation's type.
   template <typename U>
-  ExactAllocator(const ExactAllocator<U>& /*other*/) noexcept {}  // NOLINT(google-explicit-constructor)
+  ExactAllocator(const ExactAllocator<U>& /*other*/) noexcept {
+  }  // NOLINT(google-explicit-constructor)
 
   /// \brief Memory for `n` objects of type T.
   T* allocate(std::size_t n) { return std::allocator<T>{}.allocate(n); }
   /// \brief Gives back what allocate(n) returned.
-  void deallocate(T* pointer, std::size_t n) noexcept { std::allocator<T>{}.deallocate(pointer, n); }
+  void deallocate(T* pointer, std::size_t n) noexcept {
+    std::allocator<T>{}.deallocate(pointer, n);
+  }
 
   /// \brief All ExactAllocators are interchangeable.
   template <typename U>

@@ -28,12 +28,11 @@ class Runtime {
   /// \brief `threads` io_contexts; every connection gets a copy of `prototype` as its codec.
   Runtime(unsigned threads, const ConnectionOptions& options, Callbacks<C> callbacks, C prototype)
       : pool_(threads),
-        options_(options),
-        callbacks_(std::make_shared<const Callbacks<C>>(std::move(callbacks))),
+        options_(std::make_shared<const ConnectionOptions>(options)),
         prototype_(std::move(prototype)) {
     for (std::size_t i = 0; i < pool_.size(); ++i) {
       managers_.push_back(
-          std::make_unique<ConnectionManager<C>>(pool_.context(i), options.sleep_after));
+          std::make_unique<ConnectionManager<C>>(pool_.context(i), options.sleep_after, callbacks));
     }
   }
 
@@ -50,9 +49,8 @@ class Runtime {
   /// socket's own io_context, which must be one of the pool's. Callable from any thread.
   Pointer adopt(Transport transport) {
     ConnectionManager<C>* manager = manager_of(transport.get_executor().context());
-    auto connection =
-        std::make_shared<Connection<C>>(std::move(transport), prototype_, options_, callbacks_,
-                                        [manager](const Pointer& done) { manager->remove(done); });
+    auto connection = std::make_shared<Connection<C>>(std::move(transport), prototype_, options_,
+                                                      manager->callbacks());
     asio::dispatch(connection->get_executor(), [manager, connection] { manager->add(connection); });
     return connection;
   }
@@ -88,8 +86,7 @@ class Runtime {
 
   IoContextPool pool_;  // first: destroyed last, after everything that uses its io_contexts
   std::vector<std::unique_ptr<ConnectionManager<C>>> managers_;
-  const ConnectionOptions options_;
-  const std::shared_ptr<const Callbacks<C>> callbacks_;
+  const std::shared_ptr<const ConnectionOptions> options_;
   const C prototype_;  // copied for each connection (the copy is the only access)
   std::atomic<bool> stopping_{false};
 };
