@@ -71,8 +71,8 @@ struct ItemFields {
 /// fields are read and written with memcpy, which compiles to plain loads and stores.
 ///
 /// The bytes a reply reads through a handle (key, value, flags) never change while the item
-/// exists: the store writes a new item instead. `exptime`, `last_access` and `state` belong
-/// to the store's thread.
+/// exists: the store writes a new item instead. `exptime`, `last_access` and `state` change
+/// only under the lock of the item's shard.
 class Item {
  public:
   /// \brief Bytes of the fixed header: next, last_access, state, layout, key_length.

@@ -18,9 +18,9 @@ namespace mc::server {
 ///
 /// The count is kept per segment, not per item (SegmentPool::add_reader()): an item needs no
 /// counter of its own, and a segment is reused only once no handle reads any of its items.
-/// Copying costs one atomic increment, moving nothing. The count is atomic because a handle
-/// may die on another thread than the store's: with sharding, a shard's thread looks the item
-/// up and the connection's thread releases it once the reply is written.
+/// Copying costs one atomic increment, moving nothing. The count is atomic because handles to
+/// one segment's items are taken and released on many connections' threads, and the thread
+/// that evicts the segment, whichever it is, reads it.
 class ItemHandle {
  public:
   /// \brief An empty handle (a miss).
@@ -70,10 +70,10 @@ class ItemHandle {
   std::uint32_t flags() const { return item_->flags(); }
   /// \brief The CAS unique, or 0 when the store runs with CAS disabled (as memcached -C).
   std::uint64_t cas() const { return pool_->cas_of(*item_); }
-  /// \brief The expiry in clock time (0 = never); see Clock::seconds_left(). The store's
-  /// thread only: touch changes it in place.
+  /// \brief The expiry in clock time (0 = never); see Clock::seconds_left(). Under the item's
+  /// shard lock only: touch changes it in place.
   RelTime exptime() const { return item_->exptime(); }
-  /// \brief The ItemState bits. The store's thread only, as exptime().
+  /// \brief The ItemState bits. Under the shard lock only, as exptime().
   std::uint8_t state() const { return item_->state(); }
   /// \brief The item itself (for the store and for tests).
   const Item* get() const { return item_; }

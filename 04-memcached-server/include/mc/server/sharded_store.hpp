@@ -46,7 +46,7 @@ namespace mc::server {
 /// answered on the connection's own thread, in order, with no cross-thread hop; the lock is
 /// held for the few hundred nanoseconds a store operation takes and is almost never contended
 /// with as many shards as threads. memcached protects its items the same way (item locks
-/// striped over the hash table). The chapter measures both costs.
+/// striped over the hash table). Chapter 4 ("Threads and shards") weighs the two designs.
 class ShardedStore {
  public:
   /// \brief `shards` stores sharing one pool of `options.memory_limit` bytes.

@@ -108,7 +108,7 @@ class Store {
   /// \brief The live item under `key`, without counting or bumping anything (`me`).
   ItemHandle peek(std::string_view key);
 
-  /// \brief The metadata of a live item (for `me` and the dumps); the store's thread only.
+  /// \brief The metadata of a live item (for `me` and the dumps); under the shard's lock.
   ItemInfo describe(const Item& item) const;
 
   /// \brief Seconds since `item` was last accessed, from its 16-bit access time.
