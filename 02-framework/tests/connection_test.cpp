@@ -298,6 +298,31 @@ TEST(Connection, ASleepingConnectionClosesWithTheRightReason) {
   }
 }
 
+// Asleep, the socket has left Asio's reactor for its thread's dormitory, and still wakes the
+// connection when the peer hangs up.
+TEST(Connection, ASleepingConnectionWaitsInItsThreadsDormitory) {
+  EventLog log;
+  Captured captured;
+  Server<LineCodec> server(
+      sleepy(), {.on_connect = [&](LineConnection& c) { captured.set(c); },
+                 .on_close = [&log](LineConnection&,
+                                    std::error_code reason) { log.add(close_event(reason)); }});
+  auto client = std::make_unique<LineClient>(server.local_endpoint().port());
+  auto connection = captured.get();
+  ASSERT_NE(connection, nullptr);
+  ASSERT_TRUE(sleeps_at_least(connection, 1));
+  // The dormitory belongs to the connection's thread: ask there.
+  std::promise<std::size_t> sleeping;
+  asio::post(connection->get_executor(), [&] {
+    sleeping.set_value(
+        asio::use_service<detail::Dormitory>(connection->get_executor().context()).size());
+  });
+  EXPECT_EQ(sleeping.get_future().get(), 1u);
+  client.reset();  // hangs up
+  ASSERT_TRUE(wait_until([&] { return log.events().size() == 1; }));
+  EXPECT_EQ(log.events(), std::vector<std::string>{close_event(asio::error::eof)});
+}
+
 TEST(Connection, IdleTimeoutClosesASleepingConnection) {
   EventLog log;
   Captured captured;

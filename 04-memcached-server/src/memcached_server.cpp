@@ -30,20 +30,22 @@ using ClientConnection = net::Connection<ServerCodec>;
 constexpr std::size_t kSweepBatch = 2000;
 
 //! [client-state]
-// What each client connection carries in its context slot: its registry entry, its handler,
-// and the way the handler's replies reach the connection.
+// What each client connection carries in its context slot: its entry in the registry, its
+// handler, and the way the handler's replies reach the connection.
 class ClientState final : public ReplySink {
  public:
-  ClientState(ServerContext& context, ClientConnection& connection, ConnectionRegistry::Entry entry)
-      : context_(context),
-        connection_(connection),
-        entry_(entry),
-        handler_(context, entry->commands),
-        latencies_(context.latencies()),
-        thread_(net::IoContextPool::this_thread_index().value_or(0)) {}
+  ClientState(ServerContext& context, ClientConnection& connection)
+      : connection_(connection),
+        thread_(net::IoContextPool::this_thread_index().value_or(0)),
+        handler_(context, context.connections().commands(thread_)),
+        latencies_(context.latencies()) {
+    info_.fd = connection.native_handle();
+    info_.peer = &connection.peer();
+    info_.io = &connection.stats();
+  }
 
   void handle(const codec::Request& request) {
-    entry_->last_command.store(context_.clock().now(), std::memory_order_relaxed);
+    info_.last_command.store(handler_.context().clock().now(), std::memory_order_relaxed);
     if (latencies_ == nullptr) return handler_.handle(request, *this);
     // Timed only with metrics on: two clock reads (vDSO, no system call) per request.
     const auto kind = command_kind(request);
@@ -53,15 +55,14 @@ class ClientState final : public ReplySink {
   }
   void send(Reply reply) override { connection_.send(std::move(reply)); }
   void close_after_flush() override { connection_.close_after_flush(); }
-  ConnectionRegistry::Entry entry() const { return entry_; }
+  ConnectionInfo& info() { return info_; }
 
  private:
-  ServerContext& context_;
   ClientConnection& connection_;
-  ConnectionRegistry::Entry entry_;
+  const std::size_t thread_;  // this connection's I/O thread: its counters' and histogram's slot
+  ConnectionInfo info_;
   Handler handler_;
   LatencyRecorder* const latencies_;  // null without -o metrics_port
-  const std::size_t thread_;          // this connection's I/O thread: its histogram slot
 };
 //! [client-state]
 
@@ -121,17 +122,16 @@ net::Callbacks<ServerCodec> MemcachedServer::callbacks() {
       .on_connect =
           [this](ClientConnection& connection) {
             ServerContext& context = *context_;
-            auto entry = context.connections().add(
-                connection.native_handle(), peer_name(connection), connection.stats(),
-                context.clock().now(), context.settings().max_connections);
-            if (!entry) {
+            auto state = std::make_shared<ClientState>(context, connection);
+            if (!context.connections().add(state->info(), context.clock().now(),
+                                           context.settings().max_connections)) {
               // memcached's answer beyond -c: one line, then the connection is closed.
               connection.send(codec::constant_reply<ItemHandle>(codec::reply::kTooManyConnections));
               connection.close_after_flush();
               return;
             }
             common::log_info("{} connected", peer_name(connection));
-            connection.context() = std::make_shared<ClientState>(context, connection, *entry);
+            connection.context() = std::move(state);
           },
       .on_message =
           [](ClientConnection& connection, const codec::Request& request) {
@@ -145,7 +145,7 @@ net::Callbacks<ServerCodec> MemcachedServer::callbacks() {
             auto* state = std::any_cast<StatePointer>(&connection.context());
             if (!state) return;
             common::log_info("{} disconnected: {}", peer_name(connection), reason.message());
-            context_->connections().remove((*state)->entry(),
+            context_->connections().remove((*state)->info(),
                                            reason == make_error_code(net::Error::kIdleTimeout));
             connection.context().reset();
             // A connection that filled its memory bound freed megabytes in small pieces, which

@@ -225,7 +225,8 @@ std::string conns_stats(ServerContext& context) {
   const RelTime now = context.clock().now();
   context.connections().for_each([&](const ConnectionInfo& info) {
     const auto name = [&](std::string_view field) { return fmt::format("{}:{}", info.fd, field); };
-    out.add(name("addr"), fmt::format("tcp:{}", info.peer));
+    out.add(name("addr"),
+            fmt::format("tcp:{}:{}", info.peer->address().to_string(), info.peer->port()));
     out.add(name("listen_addr"),
             fmt::format("tcp:{}:{}", context.settings().net.listen, context.port()));
     out.add(name("state"), "conn_parse_cmd");

@@ -4,11 +4,14 @@
 
 #pragma once
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <any>
 #include <array>
 #include <cassert>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -19,7 +22,6 @@
 #include <utility>
 #include <vector>
 
-#include <asio/bind_allocator.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/dispatch.hpp>
 #include <asio/ip/tcp.hpp>
@@ -31,7 +33,7 @@
 #include "mc/net/acceptor.hpp"
 #include "mc/net/codec.hpp"
 #include "mc/net/connection_stats.hpp"
-#include "mc/net/detail/exact_allocator.hpp"
+#include "mc/net/detail/dormitory.hpp"
 #include "mc/net/detail/socket_now.hpp"
 #include "mc/net/error.hpp"
 #include "mc/net/options.hpp"
@@ -44,6 +46,9 @@ template <Codec C>
 class Connection;
 
 namespace detail {
+
+template <Codec C>
+class ConnectionManager;
 
 /// \brief Bytes in a range of buffers: checks that a codec's encode() told the truth.
 template <typename Iterator>
@@ -82,7 +87,7 @@ struct Callbacks {
 /// be called from any thread; everything else belongs to the connection's own thread. It
 /// keeps itself alive (shared_ptr) until on_close has run.
 template <Codec C>
-class Connection : public std::enable_shared_from_this<Connection<C>> {
+class Connection : public std::enable_shared_from_this<Connection<C>>, private detail::Sleeper {
  public:
   using Message = typename C::Message;          ///< what the codec decodes
   using OutMessage = typename C::OutMessage;    ///< what send() accepts
@@ -93,6 +98,12 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   /// use the same ones, and each connection holds only two pointers to them.
   Connection(Transport transport, C codec, std::shared_ptr<const ConnectionOptions> options,
              std::shared_ptr<const Callbacks<C>> callbacks);
+
+  /// \brief Closes the socket of a connection let go while asleep (Asio no longer owns it).
+  ~Connection();
+
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
 
   /// \brief Calls on_connect, then starts the reader and the writer (and the idle watchdog
   /// if ConnectionOptions::idle_timeout is set), all on the connection's own thread. A TLS
@@ -118,7 +129,9 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   const asio::ip::tcp::endpoint& peer() const { return peer_; }
 
   /// \brief The socket's descriptor, as the kernel numbers it (for logs and `stats conns`).
-  int native_handle() { return transport_.socket().native_handle(); }
+  int native_handle() {
+    return dormant_fd_ >= 0 ? dormant_fd_ : transport_.socket().native_handle();
+  }
 
   /// \brief Whether the connection is encrypted (TLS).
   bool secure() const { return transport_.secure(); }
@@ -137,18 +150,19 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
 
   /// \brief Puts the connection to sleep if it has been idle since the last call: nothing
   /// read, nothing buffered, nothing queued. A sleeping connection has no reader or writer
-  /// coroutine; it waits for its next bytes with one readiness wait on the socket and wakes
-  /// up (coroutines and all) when they come, or when it is sent something or closed. Its
-  /// thread's ConnectionManager calls this every ConnectionOptions::sleep_after; own thread
-  /// only.
+  /// coroutine, and its socket waits in its thread's detail::Dormitory instead of Asio's
+  /// reactor; it wakes up (coroutines and all) when bytes come, or when it is sent something
+  /// or closed. Its thread's ConnectionManager calls this every
+  /// ConnectionOptions::sleep_after; own thread only.
   void sleep_if_idle();
 
  private:
+  friend class detail::ConnectionManager<C>;  // keeps manager_slot_
   using Clock = std::chrono::steady_clock;
   /// Why decode_buffered() stopped handing messages to on_message.
   enum class Stop { kNeedMore, kHoldingTooMuch, kTurnUsed, kClosing };
   /// Whether the reader and writer coroutines run (see sleep_if_idle()).
-  enum class Phase { kAwake, kFallingAsleep, kAsleep };
+  enum class Phase : std::uint8_t { kAwake, kFallingAsleep, kAsleep };
 
   asio::awaitable<void> handshake_then_read();
   asio::awaitable<void> reader();
@@ -167,6 +181,11 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   void spawn(asio::awaitable<void> task, const char* name, bool io = true);
   void task_done(bool io);
   void fall_asleep();
+  detail::Dormitory& dormitory() {
+    return asio::use_service<detail::Dormitory>(executor_.context());
+  }
+  void wake_in_dormitory() override;
+  void leave_dormitory();
   void wake_up(std::error_code error);
   void wake_from_sleep();
   void finish();
@@ -184,17 +203,9 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   const std::shared_ptr<const ConnectionOptions> options_;
   const std::shared_ptr<const Callbacks<C>> callbacks_;
   asio::ip::tcp::endpoint peer_;
+  std::uint32_t manager_slot_ = 0;  // where its thread's ConnectionManager holds it
   std::any context_;
   ConnectionStats stats_;
-
-  // The read buffer: [read_start_, read_end_) holds bytes not decoded yet. A connection with
-  // nothing buffered has none: it gives it back to its thread's SpareReadBuffers before it
-  // waits, and takes one when bytes arrive.
-  std::unique_ptr<char[]> read_buffer_;
-  std::size_t read_capacity_ = 0;
-  std::size_t read_start_ = 0;
-  std::size_t read_end_ = 0;
-  std::size_t read_needed_ = 0;  // what the codec said the message at read_start_ needs
 
   // What only the reader and the writer use: a sleeping connection has given it back, and
   // takes a new one when it wakes (or when it is sent something while asleep).
@@ -205,6 +216,14 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
     // fit costs a second system call for the rest, so it is sized for most requests: a get of
     // ten keys, a set of a few hundred bytes (chapter 6 measured 64 bytes: twice the reads).
     std::array<char, 512> first_bytes{};
+    // The read buffer: [read_start, read_end) holds bytes not decoded yet. A connection with
+    // nothing buffered has none: it gives it back to its thread's SpareReadBuffers before it
+    // waits, and takes one when bytes arrive.
+    std::unique_ptr<char[]> read_buffer;
+    std::size_t read_capacity = 0;
+    std::size_t read_start = 0;
+    std::size_t read_end = 0;
+    std::size_t read_needed = 0;  // what the codec said the message at read_start needs
     // Timers that never expire by themselves: cancelling one is how a coroutine is woken.
     asio::steady_timer wakeup;  // the writer waits here while the queue is empty
     asio::steady_timer resume;  // the reader waits here while backpressure holds it
@@ -217,11 +236,19 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
     std::size_t pending_messages = 0;  // queued messages not handed to a write yet
     std::size_t queued_bytes = 0;      // their encoded bytes and those of the write in flight
   };
-  std::unique_ptr<Awake> awake_;                    // null while asleep (and once finished)
-  std::unique_ptr<asio::steady_timer> idle_timer_;  // the watchdog's, if idle_timeout is set
-  Clock::time_point last_activity_;
+  std::unique_ptr<Awake> awake_;  // null while asleep (and once finished)
+  // What the idle timeout needs, if it is set (ConnectionOptions::idle_timeout).
+  struct Watchdog {
+    explicit Watchdog(const Socket::executor_type& executor) : timer(executor) {}
+    asio::steady_timer timer;
+    Clock::time_point last_activity;
+  };
+  std::unique_ptr<Watchdog> watchdog_;
 
   Phase phase_ = Phase::kAwake;
+  std::uint8_t live_tasks_ = 0;       // coroutines running: reader, writer, watchdog
+  std::uint8_t io_tasks_ = 0;         // of which the reader and the writer
+  int dormant_fd_ = -1;               // asleep: the socket's descriptor, released from Asio
   bool active_ = true;                // something was read since the last sleep_if_idle()
   bool reader_waiting_idle_ = false;  // the reader waits in read_while_idle() for a request
   bool handshake_done_ = false;       // a deadline that fires later finds it set and does nothing
@@ -233,8 +260,6 @@ class Connection : public std::enable_shared_from_this<Connection<C>> {
   Error drain_reason_ = Error::kStopped;
   bool closed_ = false;
   std::error_code reason_;
-  int live_tasks_ = 0;  // coroutines running: reader, writer, watchdog
-  int io_tasks_ = 0;    // of which the reader and the writer
 };
 
 }  // namespace mc::net

@@ -45,6 +45,9 @@ class Handler {
   void on(const codec::SkippedData& request, ReplySink& sink);
   //! \endcond
 
+  /// \brief The server whose store and settings this handler uses.
+  ServerContext& context() const { return context_; }
+
  private:
   static Reply value_reply(ItemHandle item, bool with_cas);
 

@@ -25,10 +25,19 @@ Connection<C>::Connection(Transport transport, C codec,
 }
 
 template <Codec C>
+Connection<C>::~Connection() {
+  if (dormant_fd_ >= 0) {
+    dormitory().dismiss(dormant_fd_);
+    ::close(dormant_fd_);
+  }
+}
+
+template <Codec C>
 void Connection<C>::start() {
   asio::dispatch(executor_, [self = this->shared_from_this()] {
-    self->touch();
     const bool watchdog = self->options_->idle_timeout.count() > 0;
+    if (watchdog) self->watchdog_ = std::make_unique<Watchdog>(self->executor_);
+    self->touch();
     // Every task is counted before any starts: none may end the connection early.
     self->live_tasks_ = watchdog ? 1 : 0;
     if (self->callbacks_->on_connect) self->callbacks_->on_connect(*self);
@@ -45,10 +54,7 @@ void Connection<C>::start() {
     } else {
       self->wake_up({});
     }
-    if (watchdog) {
-      self->idle_timer_ = std::make_unique<asio::steady_timer>(self->executor_);
-      self->spawn(self->watchdog(), "connection watchdog", false);
-    }
+    if (watchdog) self->spawn(self->watchdog(), "connection watchdog", false);
   });
 }
 
@@ -72,7 +78,7 @@ void Connection<C>::task_done(bool io) {
     return;
   }
   close_now(Error::kClosed);  // the tasks share one socket: when one ends, all end
-  // Asleep, the connection finishes when its readiness wait completes (wake_up).
+  // Asleep, the connection finishes in the wake_up() that leaving the dormitory posts.
   if (live_tasks_ == 0 && phase_ != Phase::kAsleep) finish();
 }
 
@@ -96,7 +102,8 @@ void Connection<C>::fall_asleep() {
   // Bytes read just before the cancellation, a message sent or a drain asked for while the
   // coroutines ended: there is work, so wake up at once.
   // (A new connection has an Awake block only if on_connect sent something.)
-  if (read_start_ != read_end_ || draining_ || (awake_ && awake_->pending_messages > 0)) {
+  if (draining_ ||
+      (awake_ && (awake_->read_start != awake_->read_end || awake_->pending_messages > 0))) {
     wake_up({});
     return;
   }
@@ -104,21 +111,36 @@ void Connection<C>::fall_asleep() {
   phase_ = Phase::kAsleep;
   common::bump(stats_.sleeps);
   awake_.reset();
-  // A readiness wait needs no buffer and no coroutine frame: only the handler below, in a
-  // block of its own size (see detail::ExactAllocator).
-  transport_.socket().async_wait(
-      asio::socket_base::wait_read,
-      asio::bind_allocator(
-          detail::ExactAllocator<void>{},
-          [self = this->shared_from_this()](std::error_code error) { self->wake_up(error); }));
+  // The socket leaves Asio's reactor for the thread's dormitory (see detail::Dormitory): what
+  // is left of a sleeping connection is this object. While it sleeps, its owner (the thread's
+  // ConnectionManager, or a client's session) keeps it alive; the dormitory only points at it.
+  asio::error_code ignored;
+  dormant_fd_ = transport_.socket().release(ignored);
+  if (dormitory().admit(dormant_fd_, *this)) leave_dormitory();  // refused: stay awake
+}
+
+template <Codec C>
+void Connection<C>::wake_in_dormitory() {
+  dormitory().dismiss(dormant_fd_);
+  leave_dormitory();
+}
+
+template <Codec C>
+void Connection<C>::leave_dormitory() {
+  // The socket takes its descriptor back, and Asio watches it again. wake_up() is posted, as
+  // the completion of a wait would be: the dormitory may be walking other sleepers.
+  asio::error_code error;
+  const int fd = std::exchange(dormant_fd_, -1);
+  transport_.socket().assign(peer_.protocol(), fd, error);
+  if (error) ::close(fd);  // Asio cannot watch it: wake_up() ends the connection
+  asio::post(executor_, [self = this->shared_from_this(), error] { self->wake_up(error); });
 }
 
 template <Codec C>
 void Connection<C>::wake_up(std::error_code error) {
-  // operation_aborted without a close: send() or close_after_flush() cancelled the wait.
   phase_ = Phase::kAwake;
   active_ = true;
-  if (error && error != asio::error::operation_aborted) close_now(error);
+  if (error) close_now(error);
   if (closed_) {
     if (live_tasks_ == 0) finish();
     return;
@@ -136,8 +158,6 @@ void Connection<C>::finish() {
   // Nothing reads or writes any more: give the memory back now, not when the last
   // shared_ptr to the connection goes.
   awake_.reset();
-  read_buffer_.reset();
-  read_capacity_ = read_start_ = read_end_ = 0;
   if (callbacks_->on_close) callbacks_->on_close(*this, reason_);
 }
 
@@ -267,9 +287,11 @@ template <Codec C>
 asio::awaitable<void> Connection<C>::watchdog() {
   const auto timeout = options_->idle_timeout;
   while (!closed_) {
-    idle_timer_->expires_at(last_activity_ + timeout);
-    co_await idle_timer_->async_wait(common::kUseTuple);
-    if (!closed_ && Clock::now() - last_activity_ >= timeout) close_now(Error::kIdleTimeout);
+    watchdog_->timer.expires_at(watchdog_->last_activity + timeout);
+    co_await watchdog_->timer.async_wait(common::kUseTuple);
+    if (!closed_ && Clock::now() - watchdog_->last_activity >= timeout) {
+      close_now(Error::kIdleTimeout);
+    }
   }
 }
 
@@ -334,26 +356,28 @@ void Connection<C>::close_now(std::error_code reason) {
   if (closed_) return;
   closed_ = true;
   reason_ = reason;
+  // Asleep, the socket comes back from the dormitory to be closed; wake_up() then finishes.
+  if (phase_ == Phase::kAsleep) wake_from_sleep();
   asio::error_code ignored;
   transport_.close(ignored);  // the pending read and write complete with operation_aborted
   if (awake_) {
     awake_->wakeup.cancel();
     awake_->resume.cancel();
   }
-  if (idle_timer_) idle_timer_->cancel();
+  if (watchdog_) watchdog_->timer.cancel();
 }
 // [close]
 
 template <Codec C>
 void Connection<C>::touch() {
   active_ = true;
-  if (options_->idle_timeout.count() > 0) last_activity_ = Clock::now();
+  if (watchdog_) watchdog_->last_activity = Clock::now();
 }
 
 template <Codec C>
 void Connection<C>::wake_from_sleep() {
-  asio::error_code ignored;
-  transport_.socket().cancel(ignored);  // the readiness wait completes: wake_up() follows
+  // Once out of the dormitory, its wake_up() is on its way.
+  if (dormant_fd_ >= 0) wake_in_dormitory();
 }
 
 }  // namespace mc::net

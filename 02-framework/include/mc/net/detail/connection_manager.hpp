@@ -4,7 +4,8 @@
 #pragma once
 
 #include <chrono>
-#include <unordered_set>
+#include <cstdint>
+#include <vector>
 
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
@@ -14,7 +15,7 @@
 namespace mc::net::detail {
 
 /// \brief Owns the live connections of one io_context. Every member function runs on that
-/// io_context's thread only, so the set needs no lock; other threads post to it.
+/// io_context's thread only, so the list needs no lock; other threads post to it.
 template <Codec C>
 class ConnectionManager {
  public:
@@ -37,7 +38,8 @@ class ConnectionManager {
   /// \brief Takes a new connection and starts it; once stopping, closes it instead.
   void add(const Pointer& connection) {
     if (stopping_) return;  // never started: no callbacks, the socket closes with it
-    live_.insert(connection);
+    connection->manager_slot_ = static_cast<std::uint32_t>(live_.size());
+    live_.push_back(connection);
     connection->start();
     if (!sweeping_) sweep_later();
   }
@@ -67,13 +69,20 @@ class ConnectionManager {
     callbacks.on_close = [this, on_close = std::move(callbacks.on_close)](Connection<C>& connection,
                                                                           std::error_code reason) {
       if (on_close) on_close(connection, reason);
-      remove(connection.shared_from_this());
+      remove(connection);
     };
     return callbacks;
   }
 
-  void remove(const Pointer& connection) {
-    live_.erase(connection);
+  void remove(Connection<C>& connection) {
+    // The last connection moves into the leaving one's slot. (The leaving one is in its
+    // on_close, and the handler running that still holds it.)
+    const std::uint32_t slot = connection.manager_slot_;
+    if (slot + 1 != live_.size()) {
+      live_[slot] = std::move(live_.back());
+      live_[slot]->manager_slot_ = slot;
+    }
+    live_.pop_back();
     if (stopping_ && live_.empty()) deadline_.cancel();  // nothing left to wait for
   }
 
@@ -93,7 +102,9 @@ class ConnectionManager {
   // [sweep]
 
   const std::shared_ptr<const Callbacks<C>> callbacks_;
-  std::unordered_set<Pointer> live_;
+  // Each knows its index (Connection::manager_slot_): adding and removing are O(1), and a
+  // connection costs one pointer here, not a hash node.
+  std::vector<Pointer> live_;
   asio::steady_timer deadline_;
   asio::steady_timer sweep_;  // puts idle connections to sleep
   const std::chrono::milliseconds sleep_after_;

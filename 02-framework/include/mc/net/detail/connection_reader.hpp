@@ -11,10 +11,11 @@ namespace mc::net {
 // [reader]
 template <Codec C>
 asio::awaitable<void> Connection<C>::reader() {
+  Awake& awake = *awake_;
   while (!closed_) {
     if (draining_) {
       // Closing after a flush: read nothing more, but stay alive until the writer closes.
-      co_await awake_->resume.async_wait(common::kUseTuple);
+      co_await awake.resume.async_wait(common::kUseTuple);
       continue;
     }
     const Stop stop = decode_buffered();
@@ -28,7 +29,7 @@ asio::awaitable<void> Connection<C>::reader() {
       common::bump(stats_.read_pauses);
       reader_paused_ = true;
       stats_.reader_paused.store(true, std::memory_order_relaxed);
-      co_await awake_->resume.async_wait(common::kUseTuple);  // cancelled by the writer or close
+      co_await awake.resume.async_wait(common::kUseTuple);  // cancelled by the writer or close
       reader_paused_ = false;
       stats_.reader_paused.store(false, std::memory_order_relaxed);
       continue;
@@ -40,7 +41,7 @@ asio::awaitable<void> Connection<C>::reader() {
       continue;
     }
     // With nothing buffered, the read buffer goes back to the thread for others to use.
-    const bool idle = read_start_ == read_end_;
+    const bool idle = awake.read_start == awake.read_end;
     if (idle) give_back_read_buffer();
     // A read that did not fill the buffer emptied the socket, and a peer that waits for our
     // replies has not sent its next request yet: reading again at once would cost a system call
@@ -53,7 +54,7 @@ asio::awaitable<void> Connection<C>::reader() {
         (!error || error == asio::error::operation_aborted)) {
       // Told to sleep while it waited (sleep_if_idle): end, and wake the writer to end too.
       // Bytes that came before the cancellation stay buffered; fall_asleep() sees them.
-      awake_->wakeup.cancel_one();
+      awake.wakeup.cancel_one();
       co_return;
     }
     if (error) {
@@ -68,44 +69,46 @@ asio::awaitable<void> Connection<C>::reader() {
 // [idle]
 template <Codec C>
 asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_while_idle() {
+  Awake& awake = *awake_;
   // Nothing is buffered, so the connection may be idle for hours. Its read buffer has gone back
   // to the thread; it waits with a read into first_bytes, a few bytes inside the connection.
   // A small request arrives whole in them; then the connection takes a buffer (usually the one
   // another connection of this thread just gave back) and copies them in.
-  const std::size_t first_size = std::min(awake_->first_bytes.size(), initial_read_size());
+  const std::size_t first_size = std::min(awake.first_bytes.size(), initial_read_size());
   reader_waiting_idle_ = true;  // the moment sleep_if_idle() may cancel
-  auto [error, n] = co_await transport_.async_read_some(
-      asio::buffer(awake_->first_bytes, first_size), common::kUseTuple);
+  auto [error, n] = co_await transport_.async_read_some(asio::buffer(awake.first_bytes, first_size),
+                                                        common::kUseTuple);
   reader_waiting_idle_ = false;
   if (error) co_return std::tuple{error, n};
   make_room();  // takes a spare buffer of initial_read_size() bytes
-  std::memcpy(read_buffer_.get(), awake_->first_bytes.data(), n);
-  read_end_ = n;
+  std::memcpy(awake.read_buffer.get(), awake.first_bytes.data(), n);
+  awake.read_end = n;
   socket_emptied_ = n < first_size;
   // TLS decrypts whole records, so a full first read says nothing about the socket: the next
   // read, into the buffer, takes the rest of the record.
   if (socket_emptied_ || transport_.secure()) co_return std::tuple{error, n};
   // The first bytes were full: take what else is there now, without waiting for it.
-  const std::size_t room = read_capacity_ - read_end_;
-  const std::size_t more =
-      detail::receive_now(transport_.socket(), asio::buffer(read_buffer_.get() + n, room), error);
+  const std::size_t room = awake.read_capacity - awake.read_end;
+  const std::size_t more = detail::receive_now(
+      transport_.socket(), asio::buffer(awake.read_buffer.get() + n, room), error);
   if (error == asio::error::would_block) error = {};
-  read_end_ += more;
+  awake.read_end += more;
   socket_emptied_ = more < room;
   co_return std::tuple{error, n + more};
 }
 
 template <Codec C>
 asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_more() {
+  Awake& awake = *awake_;
   // Part of a message is buffered: the rest is read into the buffer, grown if it must.
   if (!make_room()) {
     drain(Error::kBadMessage);  // one message larger than max_read_buffer_size
     co_return std::tuple{std::error_code{}, std::size_t{0}};
   }
-  const std::size_t room = read_capacity_ - read_end_;
+  const std::size_t room = awake.read_capacity - awake.read_end;
   auto [error, n] = co_await transport_.async_read_some(
-      asio::buffer(read_buffer_.get() + read_end_, room), common::kUseTuple);
-  read_end_ += n;
+      asio::buffer(awake.read_buffer.get() + awake.read_end, room), common::kUseTuple);
+  awake.read_end += n;
   socket_emptied_ = n < room;
   co_return std::tuple{error, n};
 }
@@ -113,6 +116,7 @@ asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_mo
 
 template <Codec C>
 typename Connection<C>::Stop Connection<C>::decode_buffered() {
+  Awake& awake = *awake_;
   const std::size_t turn = options_->max_messages_per_turn;
   std::size_t handled = 0;
   Stop stop = Stop::kNeedMore;
@@ -126,15 +130,15 @@ typename Connection<C>::Stop Connection<C>::decode_buffered() {
       stop = Stop::kHoldingTooMuch;
       break;
     }
-    if (read_start_ == read_end_) break;  // no bytes, no message (and maybe no buffer)
+    if (awake.read_start == awake.read_end) break;  // no bytes, no message (and maybe no buffer)
     if (handled == turn && turn != 0) {
       stop = Stop::kTurnUsed;
       break;
     }
-    auto decoded =
-        codec_.decode(std::string_view(read_buffer_.get() + read_start_, read_end_ - read_start_));
+    auto decoded = codec_.decode(std::string_view(awake.read_buffer.get() + awake.read_start,
+                                                  awake.read_end - awake.read_start));
     if (decoded.status == DecodeStatus::kNeedMore) {
-      read_needed_ = decoded.needed;
+      awake.read_needed = decoded.needed;
       break;
     }
     if (decoded.status == DecodeStatus::kError) {
@@ -143,8 +147,8 @@ typename Connection<C>::Stop Connection<C>::decode_buffered() {
       stop = Stop::kClosing;
       break;
     }
-    assert(decoded.consumed > 0 && decoded.consumed <= read_end_ - read_start_);
-    read_start_ += decoded.consumed;
+    assert(decoded.consumed > 0 && decoded.consumed <= awake.read_end - awake.read_start);
+    awake.read_start += decoded.consumed;
     ++handled;
     common::bump(stats_.messages_decoded);
     if (callbacks_->on_message) callbacks_->on_message(*this, decoded.message);
@@ -155,50 +159,53 @@ typename Connection<C>::Stop Connection<C>::decode_buffered() {
 
 template <Codec C>
 bool Connection<C>::make_room() {
+  Awake& awake = *awake_;
   // The undecoded tail moves to the front. A full buffer grows: to what the codec said the
   // message needs, or else to twice its size, never past max_read_buffer_size. Once a large
   // message has gone, the buffer returns to its initial size, so a connection that once sent
   // a big value does not keep its buffer.
-  const std::size_t pending = read_end_ - read_start_;
+  const std::size_t pending = awake.read_end - awake.read_start;
   const std::size_t initial = initial_read_size();
-  if (!read_buffer_) {  // given back while idle: take one of the thread's spares
-    read_buffer_ = SpareReadBuffers::take(initial);
-    read_capacity_ = initial;
-    read_start_ = read_end_ = 0;
+  if (!awake.read_buffer) {  // given back while idle: take one of the thread's spares
+    awake.read_buffer = SpareReadBuffers::take(initial);
+    awake.read_capacity = initial;
+    awake.read_start = awake.read_end = 0;
     stats_.read_buffer_bytes.store(initial, std::memory_order_relaxed);
     return true;
   }
-  std::size_t size = read_capacity_;
-  if (pending == size || read_needed_ > size) {
-    size = std::min(read_needed_ > size ? read_needed_ : size * 2, options_->max_read_buffer_size);
+  std::size_t size = awake.read_capacity;
+  if (pending == size || awake.read_needed > size) {
+    size = std::min(awake.read_needed > size ? awake.read_needed : size * 2,
+                    options_->max_read_buffer_size);
     if (size <= pending) return false;
-  } else if (size > initial && pending < initial && read_needed_ <= initial) {
+  } else if (size > initial && pending < initial && awake.read_needed <= initial) {
     size = initial;
   }
-  if (size != read_capacity_) {
+  if (size != awake.read_capacity) {
     auto fresh = std::make_unique_for_overwrite<char[]>(size);
-    std::memcpy(fresh.get(), read_buffer_.get() + read_start_, pending);
-    read_buffer_ = std::move(fresh);
-    read_capacity_ = size;
+    std::memcpy(fresh.get(), awake.read_buffer.get() + awake.read_start, pending);
+    awake.read_buffer = std::move(fresh);
+    awake.read_capacity = size;
     stats_.read_buffer_bytes.store(size, std::memory_order_relaxed);
-  } else if (read_start_ > 0) {
-    std::memmove(read_buffer_.get(), read_buffer_.get() + read_start_, pending);
+  } else if (awake.read_start > 0) {
+    std::memmove(awake.read_buffer.get(), awake.read_buffer.get() + awake.read_start, pending);
   }
-  read_start_ = 0;
-  read_end_ = pending;
+  awake.read_start = 0;
+  awake.read_end = pending;
   return true;
 }
 
 template <Codec C>
 void Connection<C>::give_back_read_buffer() {
-  if (!read_buffer_) return;
+  Awake& awake = *awake_;
+  if (!awake.read_buffer) return;
   // A buffer grown for a large message is freed rather than kept: spares are of one size.
-  if (read_capacity_ == initial_read_size()) {
-    SpareReadBuffers::give_back(std::move(read_buffer_), read_capacity_);
+  if (awake.read_capacity == initial_read_size()) {
+    SpareReadBuffers::give_back(std::move(awake.read_buffer), awake.read_capacity);
   }
-  read_buffer_.reset();
-  read_capacity_ = read_start_ = read_end_ = 0;
-  read_needed_ = 0;
+  awake.read_buffer.reset();
+  awake.read_capacity = awake.read_start = awake.read_end = 0;
+  awake.read_needed = 0;
   stats_.read_buffer_bytes.store(0, std::memory_order_relaxed);
 }
 
@@ -207,7 +214,7 @@ std::size_t Connection<C>::held_bytes() const {
   // The queued messages' bytes (a reply's value counts, though it may view stored memory),
   // plus the queue's own cost per message: the message object and its gather buffers.
   const Awake& awake = *awake_;
-  return transport_.held_bytes() + read_capacity_ + awake.queued_bytes +
+  return transport_.held_bytes() + awake.read_capacity + awake.queued_bytes +
          awake.queue.size() * sizeof(OutMessage) +
          (awake.pending.capacity() + awake.writing.capacity()) * sizeof(asio::const_buffer);
 }
