@@ -17,6 +17,16 @@ class context;
 
 namespace mc::net {
 
+/// \brief Whether connections sleep by default (ConnectionOptions::sleep_after). Not when built
+/// for io_uring (`CPPMC_IO_URING`): falling asleep cancels a read in flight, and Asio 1.22's
+/// ring backend can then let the kernel complete that read after its handler has run, into
+/// memory already given back (chapter 6).
+#if defined(ASIO_HAS_IO_URING)
+inline constexpr bool kSleepsByDefault = false;
+#else
+inline constexpr bool kSleepsByDefault = true;
+#endif
+
 /// \brief Limits every connection obeys, whether a server accepted it or a client opened it.
 struct ConnectionOptions {
   /// The most memory a connection may hold: its read buffer and the messages queued for
@@ -28,9 +38,10 @@ struct ConnectionOptions {
   /// Close a connection on which nothing was read or written for this long; zero means never.
   std::chrono::milliseconds idle_timeout{0};
   /// A connection that has read nothing for between one and two of these goes to sleep: it
-  /// gives up its coroutines and waits with one readiness wait (Connection::sleep_if_idle),
-  /// so ten thousand idle connections cost a fraction of what awake ones do. Zero: never.
-  std::chrono::milliseconds sleep_after{1000};
+  /// gives up its coroutines and its socket waits in its thread's epoll set
+  /// (Connection::sleep_if_idle), so ten thousand idle connections cost a fraction of what
+  /// awake ones do. Zero: never (the default with io_uring, see kSleepsByDefault).
+  std::chrono::milliseconds sleep_after{kSleepsByDefault ? 1000 : 0};
   /// How long a TLS handshake may take before the connection is closed (Error::
   /// kHandshakeTimeout): a peer that connects and sends nothing holds no slot for longer.
   std::chrono::milliseconds handshake_timeout{5000};
