@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <regex>
@@ -173,7 +174,12 @@ class StoreBehaviour : public ::testing::TestWithParam<Server> {
   }
 
   void TearDown() override {
-    for (auto& server : servers_) server.process.stop();
+    for (auto& server : servers_) {
+      server.process.stop();
+      // A server that died (a sanitizer's report, say) wrote why to its own stderr.
+      if (HasFailure())
+        std::fprintf(stderr, "server stderr:\n%s\n", server.process.stderr_text().c_str());
+    }
   }
 
   std::vector<RunningServer> servers_;
