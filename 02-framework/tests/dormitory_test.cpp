@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <deque>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -52,66 +54,63 @@ class Recorder final : public Sleeper {
   std::vector<int>& woken_;
 };
 
-TEST(Dormitory, WakesASleeperWhenItsPeerSendsAndThenHasNoWorkLeft) {
-  asio::io_context io;
-  auto& dormitory = asio::use_service<Dormitory>(io);
+// Each test has an io_context with its dormitory, and records which descriptors woke.
+class DormitoryTest : public ::testing::Test {
+ protected:
+  // Admits `fd` with a sleeper that records its wake-up; the error, if the dormitory refuses.
+  std::error_code admit(int fd) {
+    return dormitory_.admit(fd, sleepers_.emplace_back(dormitory_, fd, woken_));
+  }
+
+  asio::io_context io_;
+  Dormitory& dormitory_ = asio::use_service<Dormitory>(io_);
+  std::vector<int> woken_;
+
+ private:
+  std::deque<Recorder> sleepers_;  // a deque never moves them: the dormitory points at them
+};
+
+TEST_F(DormitoryTest, WakesASleeperWhenItsPeerSendsAndThenHasNoWorkLeft) {
   Pair pair;
-  std::vector<int> woken;
-  Recorder sleeper(dormitory, pair.sleeping, woken);
-  ASSERT_FALSE(dormitory.admit(pair.sleeping, sleeper));
-  EXPECT_EQ(dormitory.size(), 1u);
+  ASSERT_FALSE(admit(pair.sleeping));
+  EXPECT_EQ(dormitory_.size(), 1u);
   ASSERT_EQ(::write(pair.peer, "x", 1), 1);
   // run() returns by itself: once the sleeper has left, the dormitory waits for nothing.
-  io.run();
-  EXPECT_EQ(woken, std::vector<int>{pair.sleeping});
-  EXPECT_EQ(dormitory.size(), 0u);
+  io_.run();
+  EXPECT_EQ(woken_, std::vector<int>{pair.sleeping});
+  EXPECT_EQ(dormitory_.size(), 0u);
 }
 
-TEST(Dormitory, WakesASleeperWhosePeerHangsUp) {
-  asio::io_context io;
-  auto& dormitory = asio::use_service<Dormitory>(io);
+TEST_F(DormitoryTest, WakesASleeperWhosePeerHangsUp) {
   Pair pair;
-  std::vector<int> woken;
-  Recorder sleeper(dormitory, pair.sleeping, woken);
-  ASSERT_FALSE(dormitory.admit(pair.sleeping, sleeper));
+  ASSERT_FALSE(admit(pair.sleeping));
   ::close(std::exchange(pair.peer, -1));
-  io.run();
-  EXPECT_EQ(woken, std::vector<int>{pair.sleeping});
+  io_.run();
+  EXPECT_EQ(woken_, std::vector<int>{pair.sleeping});
 }
 
-TEST(Dormitory, WakesOnlyTheSleepersWithSomethingToRead) {
-  asio::io_context io;
-  auto& dormitory = asio::use_service<Dormitory>(io);
+TEST_F(DormitoryTest, WakesOnlyTheSleepersWithSomethingToRead) {
   std::vector<Pair> pairs(3);
-  std::vector<int> woken;
-  std::vector<Recorder> sleepers;
-  sleepers.reserve(pairs.size());
-  for (auto& pair : pairs) {
-    ASSERT_FALSE(
-        dormitory.admit(pair.sleeping, sleepers.emplace_back(dormitory, pair.sleeping, woken)));
-  }
-  dormitory.dismiss(pairs[0].sleeping);  // as a connection does when it is sent something
+  for (auto& pair : pairs) ASSERT_FALSE(admit(pair.sleeping));
+  dormitory_.dismiss(pairs[0].sleeping);  // as a connection does when it is sent something
   ASSERT_EQ(::write(pairs[0].peer, "x", 1), 1);
   ASSERT_EQ(::write(pairs[2].peer, "x", 1), 1);
   // Bounded: the middle sleeper stays, and with it the dormitory's wait.
-  for (int round = 0; round < 100 && woken.empty(); ++round)
-    io.run_for(std::chrono::milliseconds(10));
-  EXPECT_EQ(woken, std::vector<int>{pairs[2].sleeping});
-  EXPECT_EQ(dormitory.size(), 1u);
-  dormitory.dismiss(pairs[1].sleeping);
-  io.restart();
-  io.run();  // nobody left: returns
-  EXPECT_EQ(dormitory.size(), 0u);
+  for (int round = 0; round < 100 && woken_.empty(); ++round) {
+    io_.run_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(woken_, std::vector<int>{pairs[2].sleeping});
+  EXPECT_EQ(dormitory_.size(), 1u);
+  dormitory_.dismiss(pairs[1].sleeping);
+  io_.restart();
+  io_.run();  // nobody left: returns
+  EXPECT_EQ(dormitory_.size(), 0u);
 }
 
-TEST(Dormitory, RefusesWhatItCannotWatch) {
-  asio::io_context io;
-  auto& dormitory = asio::use_service<Dormitory>(io);
-  std::vector<int> woken;
-  Recorder sleeper(dormitory, -1, woken);
-  EXPECT_TRUE(dormitory.admit(-1, sleeper));  // EBADF: the connection then stays awake
-  EXPECT_EQ(dormitory.size(), 0u);
-  io.run();  // and no wait was left behind
+TEST_F(DormitoryTest, RefusesWhatItCannotWatch) {
+  EXPECT_TRUE(admit(-1));  // EBADF: the connection then stays awake
+  EXPECT_EQ(dormitory_.size(), 0u);
+  io_.run();  // and no wait was left behind
 }
 
 }  // namespace
