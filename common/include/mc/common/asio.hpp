@@ -15,6 +15,12 @@ namespace mc::common {
 /// instead of an exception: on hot paths a closed socket is a normal event, not an error.
 inline constexpr asio::experimental::as_tuple_t<asio::use_awaitable_t<>> kUseTuple{};
 
+/// \brief kUseTuple for a coroutine of type `asio::awaitable<T, Executor>`, one that runs on a
+/// concrete executor type rather than asio::any_io_executor. Hot paths use it: each completion
+/// then skips a type-erased copy of the executor and a type-erased dispatch.
+template <typename Executor>
+inline constexpr asio::experimental::as_tuple_t<asio::use_awaitable_t<Executor>> kUseTupleOn{};
+
 /// \brief Logs `error` at error level, naming the task it escaped from.
 void log_exception(const std::string& task, std::exception_ptr error);
 

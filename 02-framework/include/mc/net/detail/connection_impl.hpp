@@ -59,7 +59,7 @@ void Connection<C>::start() {
 }
 
 template <Codec C>
-void Connection<C>::spawn(asio::awaitable<void> task, const char* name, bool io) {
+void Connection<C>::spawn(Task<> task, const char* name, bool io) {
   // The completion handler holds a shared_ptr for as long as the coroutine runs, so `this`
   // inside reader() and writer() stays valid.
   asio::co_spawn(executor_, std::move(task),
@@ -163,14 +163,14 @@ void Connection<C>::finish() {
 
 // [handshake]
 template <Codec C>
-asio::awaitable<void> Connection<C>::handshake_then_read() {
+auto Connection<C>::handshake_then_read() -> Task<> {
   // A peer that connects and says nothing must not hold its slot: the deadline closes the
   // socket, which ends the handshake with operation_aborted.
-  asio::steady_timer deadline(executor_, options_->handshake_timeout);
+  Timer deadline(executor_, options_->handshake_timeout);
   deadline.async_wait([self = this->shared_from_this()](asio::error_code error) {
     if (!error && !self->handshake_done_) self->close_now(Error::kHandshakeTimeout);
   });
-  auto [error] = co_await transport_.async_handshake(common::kUseTuple);
+  auto [error] = co_await transport_.async_handshake(kUseTuple);
   handshake_done_ = true;
   deadline.cancel();
   if (error) {
@@ -252,7 +252,7 @@ void Connection<C>::release_spare_capacity() {
 
 // [writer]
 template <Codec C>
-asio::awaitable<void> Connection<C>::writer() {
+auto Connection<C>::writer() -> Task<> {
   Awake& awake = *awake_;  // given back only after the reader and the writer have ended
   while (!closed_) {
     if (awake.pending_messages == 0) {
@@ -262,7 +262,7 @@ asio::awaitable<void> Connection<C>::writer() {
       }
       if (phase_ == Phase::kFallingAsleep) co_return;  // the reader has ended to sleep
       writer_idle_ = true;
-      co_await awake.wakeup.async_wait(common::kUseTuple);  // cancellation is the wake-up
+      co_await awake.wakeup.async_wait(kUseTuple);  // cancellation is the wake-up
       writer_idle_ = false;
       continue;
     }
@@ -271,7 +271,7 @@ asio::awaitable<void> Connection<C>::writer() {
     std::swap(awake.writing, awake.pending);
     const std::size_t messages = std::exchange(awake.pending_messages, 0);
     common::bump(stats_.write_calls);
-    auto [error, bytes] = co_await asio::async_write(transport_, awake.writing, common::kUseTuple);
+    auto [error, bytes] = co_await asio::async_write(transport_, awake.writing, kUseTuple);
     if (error) {
       close_now(error);
       co_return;
@@ -284,11 +284,11 @@ asio::awaitable<void> Connection<C>::writer() {
 // [writer]
 
 template <Codec C>
-asio::awaitable<void> Connection<C>::watchdog() {
+auto Connection<C>::watchdog() -> Task<> {
   const auto timeout = options_->idle_timeout;
   while (!closed_) {
     watchdog_->timer.expires_at(watchdog_->last_activity + timeout);
-    co_await watchdog_->timer.async_wait(common::kUseTuple);
+    co_await watchdog_->timer.async_wait(kUseTuple);
     if (!closed_ && Clock::now() - watchdog_->last_activity >= timeout) {
       close_now(Error::kIdleTimeout);
     }

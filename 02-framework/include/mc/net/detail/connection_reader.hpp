@@ -10,12 +10,12 @@ namespace mc::net {
 
 // [reader]
 template <Codec C>
-asio::awaitable<void> Connection<C>::reader() {
+auto Connection<C>::reader() -> Task<> {
   Awake& awake = *awake_;
   while (!closed_) {
     if (draining_) {
       // Closing after a flush: read nothing more, but stay alive until the writer closes.
-      co_await awake.resume.async_wait(common::kUseTuple);
+      co_await awake.resume.async_wait(kUseTuple);
       continue;
     }
     const Stop stop = decode_buffered();
@@ -29,7 +29,7 @@ asio::awaitable<void> Connection<C>::reader() {
       common::bump(stats_.read_pauses);
       reader_paused_ = true;
       stats_.reader_paused.store(true, std::memory_order_relaxed);
-      co_await awake.resume.async_wait(common::kUseTuple);  // cancelled by the writer or close
+      co_await awake.resume.async_wait(kUseTuple);  // cancelled by the writer or close
       reader_paused_ = false;
       stats_.reader_paused.store(false, std::memory_order_relaxed);
       continue;
@@ -37,7 +37,7 @@ asio::awaitable<void> Connection<C>::reader() {
     if (stop == Stop::kTurnUsed) {
       // Fairness: the thread's other connections run before this one decodes more.
       common::bump(stats_.yields);
-      co_await asio::post(executor_, common::kUseTuple);
+      co_await asio::post(executor_, kUseTuple);
       continue;
     }
     // With nothing buffered, the read buffer goes back to the thread for others to use.
@@ -47,7 +47,7 @@ asio::awaitable<void> Connection<C>::reader() {
     // replies has not sent its next request yet: reading again at once would cost a system call
     // that only says "nothing yet". Letting this thread's other connections go first gives it
     // time to arrive; if it has not, the read below waits for epoll as before.
-    if (socket_emptied_) co_await asio::post(executor_, common::kUseTuple);
+    if (socket_emptied_) co_await asio::post(executor_, kUseTuple);
     const auto [error, n] = idle ? co_await read_while_idle() : co_await read_more();
     common::bump(stats_.bytes_read, std::uint64_t{n});
     if (phase_ == Phase::kFallingAsleep && !closed_ &&
@@ -68,7 +68,7 @@ asio::awaitable<void> Connection<C>::reader() {
 
 // [idle]
 template <Codec C>
-asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_while_idle() {
+auto Connection<C>::read_while_idle() -> Task<std::tuple<std::error_code, std::size_t>> {
   Awake& awake = *awake_;
   // Nothing is buffered, so the connection may be idle for hours. Its read buffer has gone back
   // to the thread; it waits with a read into first_bytes, a few bytes inside the connection.
@@ -76,8 +76,8 @@ asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_wh
   // another connection of this thread just gave back) and copies them in.
   const std::size_t first_size = std::min(awake.first_bytes.size(), initial_read_size());
   reader_waiting_idle_ = true;  // the moment sleep_if_idle() may cancel
-  auto [error, n] = co_await transport_.async_read_some(asio::buffer(awake.first_bytes, first_size),
-                                                        common::kUseTuple);
+  auto [error, n] =
+      co_await transport_.async_read_some(asio::buffer(awake.first_bytes, first_size), kUseTuple);
   reader_waiting_idle_ = false;
   if (error) co_return std::tuple{error, n};
   make_room();  // takes a spare buffer of initial_read_size() bytes
@@ -98,7 +98,7 @@ asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_wh
 }
 
 template <Codec C>
-asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_more() {
+auto Connection<C>::read_more() -> Task<std::tuple<std::error_code, std::size_t>> {
   Awake& awake = *awake_;
   // Part of a message is buffered: the rest is read into the buffer, grown if it must.
   if (!make_room()) {
@@ -107,7 +107,7 @@ asio::awaitable<std::tuple<std::error_code, std::size_t>> Connection<C>::read_mo
   }
   const std::size_t room = awake.read_capacity - awake.read_end;
   auto [error, n] = co_await transport_.async_read_some(
-      asio::buffer(awake.read_buffer.get() + awake.read_end, room), common::kUseTuple);
+      asio::buffer(awake.read_buffer.get() + awake.read_end, room), kUseTuple);
   awake.read_end += n;
   socket_emptied_ = n < room;
   co_return std::tuple{error, n};
