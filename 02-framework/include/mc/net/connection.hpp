@@ -171,8 +171,7 @@ class Connection : public std::enable_shared_from_this<Connection<C>>, private d
   template <typename T = void>
   using Task = asio::awaitable<T, Executor>;
   static constexpr auto kUseTuple = common::kUseTupleOn<Executor>;
-  using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
-                                           asio::wait_traits<std::chrono::steady_clock>, Executor>;
+  using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Executor>;
 
   Task<> handshake_then_read();
   Task<> reader();
@@ -207,7 +206,7 @@ class Connection : public std::enable_shared_from_this<Connection<C>>, private d
   void close_now(std::error_code reason);
   void touch();
 
-  const Socket::executor_type executor_;  // const: read by send() and close() on any thread
+  const Executor executor_;  // const: read by send() and close() on any thread
   Transport transport_;
   C codec_;
   const std::shared_ptr<const ConnectionOptions> options_;
@@ -220,7 +219,7 @@ class Connection : public std::enable_shared_from_this<Connection<C>>, private d
   // What only the reader and the writer use: a sleeping connection has given it back, and
   // takes a new one when it wakes (or when it is sent something while asleep).
   struct Awake {
-    explicit Awake(const Socket::executor_type& executor)
+    explicit Awake(const Executor& executor)
         : wakeup(executor, Clock::time_point::max()), resume(executor, Clock::time_point::max()) {}
     // What an idle connection reads into while it has no read buffer. A request that does not
     // fit costs a second system call for the rest, so it is sized for most requests: a get of
@@ -249,7 +248,7 @@ class Connection : public std::enable_shared_from_this<Connection<C>>, private d
   std::unique_ptr<Awake> awake_;  // null while asleep (and once finished)
   // What the idle timeout needs, if it is set (ConnectionOptions::idle_timeout).
   struct Watchdog {
-    explicit Watchdog(const Socket::executor_type& executor) : timer(executor) {}
+    explicit Watchdog(const Executor& executor) : timer(executor) {}
     Timer timer;
     Clock::time_point last_activity;
   };
