@@ -86,6 +86,9 @@ asio::awaitable<void> MetricsListener::State::accept_loop() {
 
 asio::awaitable<void> MetricsListener::State::serve(tcp::socket socket) {
   const auto self = shared_from_this();
+  // co_spawn starts this coroutine later: a stop() in between did not see the socket, so it is
+  // closed here, not left to the request timeout (which would hold up the server's exit).
+  if (stopped) co_return;
   open.insert(&socket);
   struct Forget {
     std::set<tcp::socket*>& open;
