@@ -75,7 +75,13 @@ void ClusterState::probe(std::size_t index) {
 }
 //! [record]
 
+// A Cluster is often destroyed by the thread that owns it while another thread runs its
+// io_context (tests, SyncClient): the flag and the timers are touched there only.
 void ClusterState::close() {
+  asio::dispatch(io, [self = shared_from_this()] { self->close_now(); });
+}
+
+void ClusterState::close_now() {
   closed = true;
   for (auto& session : sessions) session.close();
   for (auto& timer : retry) timer->cancel();

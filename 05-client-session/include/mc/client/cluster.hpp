@@ -53,7 +53,8 @@ class ClusterState : public std::enable_shared_from_this<ClusterState> {
   /// ClusterOptions::eject_after unreachable calls in a row.
   void record(std::size_t index, std::error_code error);
 
-  /// \brief Closes every session and cancels the retry timers.
+  /// \brief Closes every session and cancels the retry timers, on the io_context's thread (inline
+  /// if the caller is there): the state lives on that thread. Any thread.
   void close();
 
   asio::io_context& io;            ///< where everything runs
@@ -67,6 +68,7 @@ class ClusterState : public std::enable_shared_from_this<ClusterState> {
   bool closed = false;       ///< close() was called: no more probes
 
  private:
+  void close_now();
   void eject(std::size_t index);
   void schedule_probe(std::size_t index);
   void probe(std::size_t index);
@@ -122,7 +124,8 @@ class Cluster {
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
 
-  /// \brief Closes every session: pending calls fail (see Session::close()).
+  /// \brief Closes every session: pending calls fail (see Session::close()). Any thread, as is
+  /// the destructor.
   void close() { state_->close(); }
 
   /// \brief How many servers, ejected or not.
