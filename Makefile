@@ -117,7 +117,7 @@ compare: deps ## Release build, then memcached vs cppmemcached side by side (bui
 	cmake --build --preset release
 	/usr/bin/python3 06-benchmarks/compare.py
 
-profile: deps ## Release build, then perf and strace of both servers on one workload (build/bench/profile.md)
+profile: deps ## Release build, then perf counts and samples both servers on one workload (build/bench/profile.md)
 	cmake --preset release
 	cmake --build --preset release
 	/usr/bin/python3 06-benchmarks/profile.py

@@ -130,11 +130,16 @@ def free_port():
         return s.getsockname()[1]
 
 
-def cpu_seconds(pid):
-    """utime + stime of a process, from /proc/PID/stat (fields 14 and 15)."""
+def cpu_times(pid):
+    """(utime, stime) of a process in seconds, from /proc/PID/stat (fields 14 and 15)."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    return int(fields[11]) / TICKS, int(fields[12]) / TICKS
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process."""
+    return sum(cpu_times(pid))
 
 
 def rss_bytes(pid):
