@@ -100,11 +100,10 @@ def counted(server, flags):
         fields = line.split(",")  # count,unit,event,...
         if len(fields) > 2 and re.fullmatch(r"[\d.]+", fields[0]):
             counts[fields[2].removeprefix("syscalls:sys_enter_")] = float(fields[0])
-    # perf counts from when it has attached, a little after the window opens: scale its counts
-    # by the CPU time it saw (task-clock, ms) against the window's CPU time per request.
-    cpu_per_request = (user + system) / requests
-    per_request = cpu_per_request / (counts.pop("task-clock") / 1e3)
-    calls = {call: n * per_request for call, n in counts.items() if n * per_request >= 0.01}
+    # perf attaches a little after the window opens, so it saw fewer requests than the window:
+    # its CPU time (task-clock, ms) over the window's CPU time per request.
+    requests_seen = counts.pop("task-clock") / 1e3 / ((user + system) / requests)
+    calls = {call: n / requests_seen for call, n in counts.items() if n / requests_seen >= 0.01}
     return {"user": user * 1e6 / requests, "system": system * 1e6 / requests,
             "client": client, "syscalls": calls}
 
