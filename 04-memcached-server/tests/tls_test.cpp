@@ -129,7 +129,14 @@ TEST_F(TlsTest, TlsAndNotlsListenersServeTogetherAndCountInStats) {
     }
     return count;
   };
+  // The readiness probes and pymemcache's connection may still be closing: wait until only
+  // this test's three clients (plain, settings, counter) are counted.
+  const auto settled = std::chrono::steady_clock::now() + 10s;
+  while (connections() != 3 && std::chrono::steady_clock::now() < settled) {
+    std::this_thread::yield();
+  }
   const int before = connections();
+  EXPECT_EQ(before, 3);
   auto client = s_client(tls_port);
   client.write_stdin("version\r\n");
   while (auto line = client.read_line(10s)) {
