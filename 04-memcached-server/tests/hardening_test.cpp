@@ -161,9 +161,9 @@ double idle_connection_bytes(Server server, std::size_t connections) {
       if (!accepted) std::this_thread::sleep_for(10ms);
     }
     if (!accepted) {
-      // Seen once, on memcached's side, and not reproduced: say all there is to say.
       ADD_FAILURE() << server_name(server) << ": " << idle.size() << " connected, "
-                    << counted - before_count << " counted in curr_connections after 30 s\n"
+                    << static_cast<long long>(counted) - static_cast<long long>(before_count)
+                    << " counted in curr_connections after 30 s\n"
                     << "server stderr:\n"
                     << running.process.stderr_text();
       return 0;
