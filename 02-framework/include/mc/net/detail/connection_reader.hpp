@@ -44,10 +44,11 @@ auto Connection<C>::reader() -> Task<> {
     const bool idle = awake.read_start == awake.read_end;
     if (idle) give_back_read_buffer();
     // A read that did not fill the buffer emptied the socket, and a peer that waits for our
-    // replies has not sent its next request yet: reading again at once would cost a system call
-    // that only says "nothing yet". Letting this thread's other connections go first gives it
-    // time to arrive; if it has not, the read below waits for epoll as before.
-    if (socket_emptied_) co_await asio::post(executor_, kUseTuple);
+    // replies has not sent its next request yet. A plain read then waits for epoll without
+    // asking first (DrainingBuffer). Under TLS, Asio reads the socket with a buffer of its own
+    // and asks first, a system call that only says "nothing yet": letting this thread's other
+    // connections go first gives the request time to arrive.
+    if (socket_emptied_ && transport_.secure()) co_await asio::post(executor_, kUseTuple);
     const auto [error, n] = idle ? co_await read_while_idle() : co_await read_more();
     common::bump(stats_.bytes_read, std::uint64_t{n});
     if (phase_ == Phase::kFallingAsleep && !closed_ &&
