@@ -54,6 +54,7 @@ class reactive_socket_recv_op_base<mc::net::detail::DrainingBuffer> : public rea
         buffers_(buffers),
         flags_(flags) {}
 
+  // [draining]
   static status do_perform(reactor_op* base) {
     auto* op = static_cast<reactive_socket_recv_op_base*>(base);
     const asio::mutable_buffer& buffer = op->buffers_.buffer;
@@ -65,6 +66,7 @@ class reactive_socket_recv_op_base<mc::net::detail::DrainingBuffer> : public rea
     // Short, an end of file or an error included: the socket has nothing more right now.
     return stream && op->bytes_transferred_ < buffer.size() ? done_and_exhausted : done;
   }
+  // [draining]
 
  private:
   socket_type socket_;
