@@ -1,4 +1,4 @@
-// Tests of detail::DrainingBuffer, through Transport::async_read_some: after a read that emptied
+// Tests of detail::DrainingBuffer, read through a Transport: after a read that emptied
 // the socket, the next read waits for epoll instead of first asking with a recv that can only
 // say "nothing yet"; and bytes are never left unread because of it. The test binary counts the
 // process's reads by defining recv and recvmsg itself, in front of the C library's.
@@ -63,16 +63,16 @@ class DrainingReadTest : public ::testing::Test {
 
   void send(const std::string& bytes) { asio::write(client_, asio::buffer(bytes)); }
 
-  // Starts a read of at most `size` bytes, through the Transport or (`ordinary`) Asio's own
-  // read on the socket; its result lands in `read_` when it completes.
+  // Starts a read of at most `size` bytes into a DrainingBuffer, or (`ordinary`) into a plain
+  // buffer; its result lands in `read_` when it completes.
   void start_read(std::size_t size, bool ordinary = false) {
     buffer_.assign(size, '\0');
     read_.reset();
     auto done = [this](std::error_code error, std::size_t n) { read_ = Read{error, n}; };
     if (ordinary) {
-      server_->socket().async_read_some(asio::buffer(buffer_), done);
-    } else {
       server_->async_read_some(asio::buffer(buffer_), done);
+    } else {
+      server_->async_read_some(detail::DrainingBuffer{asio::buffer(buffer_)}, done);
     }
   }
 

@@ -34,6 +34,7 @@
 #include "mc/net/codec.hpp"
 #include "mc/net/connection_stats.hpp"
 #include "mc/net/detail/dormitory.hpp"
+#include "mc/net/detail/draining_buffer.hpp"
 #include "mc/net/detail/socket_now.hpp"
 #include "mc/net/error.hpp"
 #include "mc/net/options.hpp"

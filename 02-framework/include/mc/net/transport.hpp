@@ -8,7 +8,6 @@
 #include <memory>
 #include <string>
 #include <system_error>
-#include <type_traits>
 #include <utility>
 
 #include <asio/async_result.hpp>
@@ -87,16 +86,14 @@ class Transport {
 
   /// \brief Reads some bytes, decrypted if TLS: `void(asio::error_code, std::size_t)`.
   ///
-  /// A plain read into one buffer that comes back short leaves the next read to wait for
-  /// epoll, without a system call first (detail::DrainingBuffer).
+  /// Into a detail::DrainingBuffer, a plain read that comes back short leaves the next read to
+  /// wait for epoll without a system call first.
   template <typename Buffers, typename Token>
   auto async_read_some(const Buffers& buffers, Token&& token) {
     return asio::async_initiate<Token, void(asio::error_code, std::size_t)>(
         [this](auto handler, const Buffers& buffers) {
           if (tls_) {
             tls_->stream.async_read_some(buffers, std::move(handler));
-          } else if constexpr (std::is_convertible_v<const Buffers&, asio::mutable_buffer>) {
-            socket_.async_read_some(detail::DrainingBuffer{buffers}, std::move(handler));
           } else {
             socket_.async_read_some(buffers, std::move(handler));
           }

@@ -77,8 +77,8 @@ auto Connection<C>::read_while_idle() -> Task<std::tuple<std::error_code, std::s
   // another connection of this thread just gave back) and copies them in.
   const std::size_t first_size = std::min(awake.first_bytes.size(), initial_read_size());
   reader_waiting_idle_ = true;  // the moment sleep_if_idle() may cancel
-  auto [error, n] =
-      co_await transport_.async_read_some(asio::buffer(awake.first_bytes, first_size), kUseTuple);
+  auto [error, n] = co_await transport_.async_read_some(
+      detail::DrainingBuffer{asio::buffer(awake.first_bytes, first_size)}, kUseTuple);
   reader_waiting_idle_ = false;
   if (error) co_return std::tuple{error, n};
   make_room();  // takes a spare buffer of initial_read_size() bytes
@@ -107,8 +107,14 @@ auto Connection<C>::read_more() -> Task<std::tuple<std::error_code, std::size_t>
     co_return std::tuple{std::error_code{}, std::size_t{0}};
   }
   const std::size_t room = awake.read_capacity - awake.read_end;
-  auto [error, n] = co_await transport_.async_read_some(
-      asio::buffer(awake.read_buffer.get() + awake.read_end, room), kUseTuple);
+  const asio::mutable_buffer buffer(awake.read_buffer.get() + awake.read_end, room);
+  // The rest of a message larger than the initial buffer streams in, and more of it is usually
+  // there already: the read asks first. Any other rest comes when the peer sends it, so a short
+  // read waits for epoll, as a new request's does.
+  auto [error, n] =
+      awake.read_capacity > initial_read_size()
+          ? co_await transport_.async_read_some(buffer, kUseTuple)
+          : co_await transport_.async_read_some(detail::DrainingBuffer{buffer}, kUseTuple);
   awake.read_end += n;
   socket_emptied_ = n < room;
   co_return std::tuple{error, n};
