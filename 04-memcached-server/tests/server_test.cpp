@@ -200,6 +200,21 @@ TEST_F(ServerTest, AClientVanishingMidValueLosesOnlyItsOwnRequest) {
   EXPECT_EQ(steady.read_line(), "END\r\n");
 }
 
+TEST_F(ServerTest, AClientThatSendsHalfAValueAndShutsDownIsClosed) {
+  // Its last bytes and its end of stream arrive together, as one report from epoll: the read
+  // that takes the bytes must not be mistaken for one that emptied the socket, or the end is
+  // never read and the connection stays open for ever.
+  start();
+  for (int i = 0; i < 10; ++i) {
+    LineClient client(port_);
+    client.send("version\r\n");  // the connection is awake and has read once
+    ASSERT_TRUE(client.read_line().starts_with("VERSION "));
+    client.send("set half 0 0 10\r\nabc");
+    client.shutdown_send();
+    EXPECT_TRUE(client.wait_closed(5s)) << "connection " << i << " was never closed";
+  }
+}
+
 TEST_F(ServerTest, AnswersAGetOfEighteenThousandKeys) {
   start();
   LineClient client(port_);

@@ -105,8 +105,10 @@ asio::awaitable<void> Faults::run(Clock::time_point end) {
       std::chrono::duration<double>(options_.fault_interval));
   asio::steady_timer timer(io_);
   while (Clock::now() < end) {
-    timer.expires_after(pause);
+    // A pause longer than the run (no short faults wanted) ends with the run.
+    timer.expires_at(std::min(Clock::now() + pause, end));
     co_await timer.async_wait(kUseTuple);
+    if (Clock::now() >= end) break;
     if (tasks_.live() < options_.stall_clients + 32) {
       switch (rng_() % 3) {
         case 0:

@@ -22,6 +22,8 @@ Connection<C>::Connection(Transport transport, C codec,
   peer_ = socket.remote_endpoint(ignored);
   // The writer coalesces by itself; Nagle's algorithm would only delay small replies.
   socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+  // Each read then says whether it left the socket empty (DrainingBuffer).
+  if constexpr (detail::kDrainingReads) detail::ask_for_bytes_left(socket);
 }
 
 template <Codec C>

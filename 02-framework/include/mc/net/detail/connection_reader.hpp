@@ -76,25 +76,41 @@ auto Connection<C>::read_while_idle() -> Task<std::tuple<std::error_code, std::s
   // A small request arrives whole in them; then the connection takes a buffer (usually the one
   // another connection of this thread just gave back) and copies them in.
   const std::size_t first_size = std::min(awake.first_bytes.size(), initial_read_size());
+  bool emptied = false;
   reader_waiting_idle_ = true;  // the moment sleep_if_idle() may cancel
   auto [error, n] = co_await transport_.async_read_some(
-      detail::DrainingBuffer{asio::buffer(awake.first_bytes, first_size)}, kUseTuple);
+      detail::DrainingBuffer{asio::buffer(awake.first_bytes, first_size), true, &emptied},
+      kUseTuple);
   reader_waiting_idle_ = false;
   if (error) co_return std::tuple{error, n};
   make_room();  // takes a spare buffer of initial_read_size() bytes
   std::memcpy(awake.read_buffer.get(), awake.first_bytes.data(), n);
   awake.read_end = n;
-  socket_emptied_ = n < first_size;
   // TLS decrypts whole records, so a full first read says nothing about the socket: the next
   // read, into the buffer, takes the rest of the record.
-  if (socket_emptied_ || transport_.secure()) co_return std::tuple{error, n};
-  // The first bytes were full: take what else is there now, without waiting for it.
+  if (transport_.secure()) {
+    socket_emptied_ = n < first_size;
+    co_return std::tuple{error, n};
+  }
+  socket_emptied_ = detail::kDrainingReads ? emptied : n < first_size;
+  if (socket_emptied_) co_return std::tuple{error, n};
+  // More is there (the first bytes were full, or the peer's end of the stream came with them):
+  // take it now, without waiting, before any of it is decoded. (Decoding first would answer a
+  // part of the peer's batch, and the peer would see its replies come in two writes.) Where
+  // Asio can be told, the read also tells its reactor whether the socket is empty now; else it
+  // is a system call of our own, and the next read asks the socket first.
   const std::size_t room = awake.read_capacity - awake.read_end;
-  const std::size_t more = detail::receive_now(
-      transport_.socket(), asio::buffer(awake.read_buffer.get() + n, room), error);
+  const asio::mutable_buffer rest(awake.read_buffer.get() + n, room);
+  std::size_t more = 0;
+  if constexpr (detail::kDrainingReads) {
+    std::tie(error, more) = co_await transport_.async_read_some(
+        detail::DrainingBuffer{rest, /*wait=*/false, &socket_emptied_}, kUseTuple);
+  } else {
+    more = detail::receive_now(transport_.socket(), rest, error);
+    socket_emptied_ = more < room;
+  }
   if (error == asio::error::would_block) error = {};
   awake.read_end += more;
-  socket_emptied_ = more < room;
   co_return std::tuple{error, n + more};
 }
 
@@ -111,12 +127,13 @@ auto Connection<C>::read_more() -> Task<std::tuple<std::error_code, std::size_t>
   // The rest of a message larger than the initial buffer streams in, and more of it is usually
   // there already: the read asks first. Any other rest comes when the peer sends it, so a short
   // read waits for epoll, as a new request's does.
-  auto [error, n] =
-      awake.read_capacity > initial_read_size()
-          ? co_await transport_.async_read_some(buffer, kUseTuple)
-          : co_await transport_.async_read_some(detail::DrainingBuffer{buffer}, kUseTuple);
+  bool emptied = false;
+  auto [error, n] = awake.read_capacity > initial_read_size()
+                        ? co_await transport_.async_read_some(buffer, kUseTuple)
+                        : co_await transport_.async_read_some(
+                              detail::DrainingBuffer{buffer, true, &emptied}, kUseTuple);
   awake.read_end += n;
-  socket_emptied_ = n < room;
+  socket_emptied_ = transport_.secure() || !detail::kDrainingReads ? n < room : emptied;
   co_return std::tuple{error, n};
 }
 // [idle]

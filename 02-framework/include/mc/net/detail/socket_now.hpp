@@ -28,4 +28,26 @@ std::size_t send_now(Socket& socket, std::span<const asio::const_buffer> buffers
 /// `asio::error::eof` when the peer has closed its end
 std::size_t receive_now(Socket& socket, asio::mutable_buffer buffer, std::error_code& error);
 
+/// \brief Asks the kernel to say, with every `recvmsg` of `socket`, how much is left to read
+/// (`TCP_INQ`, Linux 4.18 and later), so that receive_and_ask() can tell an empty socket.
+/// \return false where it cannot: then no read knows the socket is empty
+bool ask_for_bytes_left(Socket& socket);
+
+/// \brief What one receive_and_ask() read, and what it learned about the socket.
+struct Receipt {
+  std::size_t bytes = 0;  ///< bytes received
+  std::error_code error;  ///< `would_block` when there were none, `eof` at the end of the stream
+  bool emptied = false;   ///< the kernel said nothing is left: no bytes, no end of the stream
+};
+
+/// \brief One `recvmsg` of a TCP socket into `buffer`, without waiting. If ask_for_bytes_left()
+/// was called for the socket, the kernel's count of what is left comes with the bytes.
+///
+/// A read that returns less than it had room for has taken every byte there was, but not
+/// necessarily the end of the stream: a peer that sends its last bytes and closes at once
+/// leaves its FIN to be read by the next call, and epoll, edge-triggered, has already
+/// reported both. Only the kernel's count says "empty" truthfully, and it counts a FIN as a
+/// byte for that reason.
+Receipt receive_and_ask(int fd, asio::mutable_buffer buffer, int flags);
+
 }  // namespace mc::net::detail
