@@ -97,6 +97,8 @@ class reactive_socket_recv_op_base<mc::net::detail::DrainingBuffer> : public rea
 }  // namespace asio::detail
 #else
 namespace mc::net::detail {
+/// \brief False: this build's reactor is not the one DrainingBuffer is written for, so it is an
+/// ordinary buffer (`emptied` is never set, and `wait` false waits all the same).
 inline constexpr bool kDrainingReads = false;
 }  // namespace mc::net::detail
 #endif
