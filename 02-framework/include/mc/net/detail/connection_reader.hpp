@@ -125,8 +125,8 @@ auto Connection<C>::read_more() -> Task<std::tuple<std::error_code, std::size_t>
   const std::size_t room = awake.read_capacity - awake.read_end;
   const asio::mutable_buffer buffer(awake.read_buffer.get() + awake.read_end, room);
   // The rest of a message larger than the initial buffer streams in, and more of it is usually
-  // there already: the read asks first. Any other rest comes when the peer sends it, so a short
-  // read waits for epoll, as a new request's does.
+  // there already: the read asks first. Any other rest comes when the peer sends it, so once a
+  // read has emptied the socket the next waits for epoll, as a new request's does.
   bool emptied = false;
   auto [error, n] = awake.read_capacity > initial_read_size()
                         ? co_await transport_.async_read_some(buffer, kUseTuple)
