@@ -104,6 +104,24 @@ class DrainingReadTest : public ::testing::Test {
     return read_ ? read_->n : 0;
   }
 
+  // The system calls a read made, counted before and after its bytes were sent.
+  struct Calls {
+    int before_bytes = 0;  // while it waited: a read that waits for epoll makes none
+    int in_all = 0;
+  };
+
+  // Starts a read, then sends the next request, "get b", which the read must return whole.
+  Calls read_next_request(Kind kind = Kind::kDraining) {
+    const int before = recv_calls.load();
+    start_read(64, kind);
+    Calls calls{recv_calls.load() - before, 0};
+    send("get b\r\n");
+    EXPECT_TRUE(finish_read());
+    EXPECT_EQ(read_ ? read_->n : 0, 7u);
+    calls.in_all = recv_calls.load() - before;
+    return calls;
+  }
+
   // Lets the reactor poll epoll once with no read pending, as a busy thread would.
   void let_the_reactor_run() {
     asio::steady_timer timer(io_, 20ms);
@@ -130,13 +148,9 @@ TEST_F(DrainingReadTest, AReadAfterAShortOneWaitsForEpollWithoutTryingFirst) {
   send("get a\r\n");
   EXPECT_EQ(read(64), 7u);  // short: the socket is empty now
 
-  const int before = recv_calls.load();
-  start_read(64);
-  EXPECT_EQ(recv_calls.load() - before, 0) << "the read asked the socket before epoll did";
-  send("get b\r\n");
-  ASSERT_TRUE(finish_read());
-  EXPECT_EQ(read_->n, 7u);
-  EXPECT_EQ(recv_calls.load() - before, 1) << "one recv, the one that returned the bytes";
+  const Calls calls = read_next_request();
+  EXPECT_EQ(calls.before_bytes, 0) << "the read asked the socket before epoll did";
+  EXPECT_EQ(calls.in_all, 1) << "one recv, the one that returned the bytes";
 }
 
 TEST_F(DrainingReadTest, WithoutTheKernelsCountAShortReadIsNotTakenForAnEmptySocket) {
@@ -147,12 +161,7 @@ TEST_F(DrainingReadTest, WithoutTheKernelsCountAShortReadIsNotTakenForAnEmptySoc
   send("get a\r\n");
   EXPECT_EQ(read(64), 7u);
 
-  const int before = recv_calls.load();
-  start_read(64);
-  EXPECT_EQ(recv_calls.load() - before, 1) << "the read did not ask first";
-  send("get b\r\n");
-  ASSERT_TRUE(finish_read());
-  EXPECT_EQ(read_->n, 7u);
+  EXPECT_EQ(read_next_request().before_bytes, 1) << "the read did not ask first";
 }
 
 TEST_F(DrainingReadTest, AnOrdinaryBufferTriesFirst) {
@@ -161,13 +170,9 @@ TEST_F(DrainingReadTest, AnOrdinaryBufferTriesFirst) {
   send("get a\r\n");
   EXPECT_EQ(read(64, Kind::kOrdinary), 7u);
 
-  const int before = recv_calls.load();
-  start_read(64, Kind::kOrdinary);
-  EXPECT_EQ(recv_calls.load() - before, 1);
-  send("get b\r\n");
-  ASSERT_TRUE(finish_read());
-  EXPECT_EQ(read_->n, 7u);
-  EXPECT_EQ(recv_calls.load() - before, 2);
+  const Calls calls = read_next_request(Kind::kOrdinary);
+  EXPECT_EQ(calls.before_bytes, 1);
+  EXPECT_EQ(calls.in_all, 2);
 }
 
 TEST_F(DrainingReadTest, AFullReadStillTakesWhatFollowsAtOnce) {
@@ -187,12 +192,7 @@ TEST_F(DrainingReadTest, AReadThatTookExactlyWhatWasThereAlsoLeftItEmpty) {
   send(std::string(64, 'x'));
   EXPECT_EQ(read(64), 64u);  // full, but the kernel said nothing is left
 
-  const int before = recv_calls.load();
-  start_read(64);
-  EXPECT_EQ(recv_calls.load() - before, 0) << "the read asked the socket before epoll did";
-  send("get b\r\n");
-  ASSERT_TRUE(finish_read());
-  EXPECT_EQ(read_->n, 7u);
+  EXPECT_EQ(read_next_request().before_bytes, 0) << "the read asked the socket before epoll did";
 }
 
 TEST_F(DrainingReadTest, AReadThatDoesNotWaitEndsAtAnEmptySocketAndTellsTheReactor) {
@@ -210,12 +210,9 @@ TEST_F(DrainingReadTest, AReadThatDoesNotWaitEndsAtAnEmptySocketAndTellsTheReact
   EXPECT_EQ(recv_calls.load() - before, 1);
 
   // The empty socket is known now: the next read waits for epoll without asking first.
-  start_read(64);
-  EXPECT_EQ(recv_calls.load() - before, 1) << "the read asked the socket before epoll did";
-  send("get b\r\n");
-  ASSERT_TRUE(finish_read());
-  EXPECT_EQ(read_->n, 7u);
-  EXPECT_EQ(recv_calls.load() - before, 2);
+  const Calls calls = read_next_request();
+  EXPECT_EQ(calls.before_bytes, 0) << "the read asked the socket before epoll did";
+  EXPECT_EQ(calls.in_all, 1);
 }
 
 TEST_F(DrainingReadTest, BytesThatCameWhileNoReadWasPendingAreRead) {
