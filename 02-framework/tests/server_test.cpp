@@ -253,11 +253,34 @@ TEST(Server, TheReadBufferGrowsForALargeMessageAndIsGivenBackWhenIdle) {
   EXPECT_TRUE(wait_until([&] { return connection->stats().read_buffer_bytes >= 50'000; }));
   client.send(large.substr(50'000) + "\n");
   EXPECT_EQ(client.read_exact(large.size() + 1), large + "\n");
-  // Once the line has gone and nothing else is buffered, the connection holds no buffer.
-  EXPECT_TRUE(holds(0));
+  // Once the line has gone, the buffer shrinks back; a peer whose last message outgrew the
+  // first bytes is likely to send another, so the connection waits with a read into it.
+  EXPECT_TRUE(holds(1024));
   client.send("small\n");
   EXPECT_EQ(client.read_line(), "small\n");
+  // After a small message it waits with no buffer.
   EXPECT_TRUE(holds(0));
+}
+
+// A message longer than the first bytes of an idle read takes two reads; the next one is read
+// straight into the buffer, in one, for as long as the messages do not fit the first bytes.
+TEST(Server, AfterALongMessageTheNextIsReadInOneRead) {
+  FirstConnection<LineConnection> first;
+  Server<LineCodec> server({}, line_echo_capturing(first));
+  LineClient client(server.local_endpoint().port());
+  auto connection = first.get();
+  const auto reads_for = [&](const std::string& line) {
+    const std::uint64_t before = connection->stats().reads;
+    client.send(line);
+    EXPECT_EQ(client.read_exact(line.size()), line);
+    return connection->stats().reads - before;
+  };
+  const std::string long_line = std::string(2000, 'x') + "\n";  // more than first_bytes' 512
+  EXPECT_EQ(reads_for(long_line), 2u);                          // the first bytes, then the rest
+  EXPECT_EQ(reads_for(long_line), 1u);
+  EXPECT_EQ(reads_for(long_line), 1u);
+  EXPECT_EQ(reads_for("short\n"), 1u);
+  EXPECT_EQ(reads_for(long_line), 2u);  // waited with the first bytes again
 }
 
 // Ten connections that take turns need one buffer between them: each gives its buffer back to

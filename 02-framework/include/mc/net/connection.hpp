@@ -264,6 +264,7 @@ class Connection : public std::enable_shared_from_this<Connection<C>>, private d
   bool handshake_done_ = false;       // a deadline that fires later finds it set and does nothing
   bool writer_idle_ = false;
   bool socket_emptied_ = false;  // the last read took less than it had room for
+  bool reads_whole_ = false;     // the last request outgrew first_bytes: wait with the buffer
   bool reading_batch_ = false;   // the reader is calling on_message for the bytes of one read
   bool reader_paused_ = false;
   bool draining_ = false;

@@ -15,6 +15,7 @@ namespace mc::net {
 /// any thread may read them (tests, a stats command, a monitoring thread).
 struct ConnectionStats {
   std::atomic<std::uint64_t> bytes_read{0};        ///< bytes received from the peer
+  std::atomic<std::uint64_t> reads{0};             ///< reads of the socket that brought bytes
   std::atomic<std::uint64_t> bytes_written{0};     ///< bytes the writer handed to the socket
   std::atomic<std::uint64_t> messages_decoded{0};  ///< messages passed to on_message
   std::atomic<std::uint64_t> messages_sent{0};     ///< messages queued by send()

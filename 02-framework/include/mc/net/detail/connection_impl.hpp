@@ -112,6 +112,7 @@ void Connection<C>::fall_asleep() {
   assert(!awake_ || awake_->queue.empty());
   phase_ = Phase::kAsleep;
   common::bump(stats_.sleeps);
+  if (awake_) give_back_read_buffer();  // kept while it waited, if its requests are large
   awake_.reset();
   // The socket leaves Asio's reactor for the thread's dormitory (see detail::Dormitory): what
   // is left of a sleeping connection is this object. While it sleeps, its owner (the thread's

@@ -42,7 +42,7 @@ auto Connection<C>::reader() -> Task<> {
     }
     // With nothing buffered, the read buffer goes back to the thread for others to use.
     const bool idle = awake.read_start == awake.read_end;
-    if (idle) give_back_read_buffer();
+    if (idle && !reads_whole_) give_back_read_buffer();
     // A read that did not fill the buffer emptied the socket, and a peer that waits for our
     // replies has not sent its next request yet. A plain read then waits for epoll without
     // asking first (DrainingBuffer). Under TLS, Asio reads the socket with a buffer of its own
@@ -76,6 +76,17 @@ auto Connection<C>::read_while_idle() -> Task<std::tuple<std::error_code, std::s
   // A small request arrives whole in them; then the connection takes a buffer (usually the one
   // another connection of this thread just gave back) and copies them in.
   const std::size_t first_size = std::min(awake.first_bytes.size(), initial_read_size());
+  if (reads_whole_) {
+    // This peer's last request did not fit in first_bytes (a set of a 1 KB value, say), so it
+    // kept its buffer and waits with a read into it: one read where first_bytes would take
+    // two and a copy. It goes back to first_bytes after a request that fits them.
+    awake.read_needed = 0;  // nothing is buffered, so nothing is needed yet
+    reader_waiting_idle_ = true;
+    const auto [error, n] = co_await read_more();
+    reader_waiting_idle_ = false;
+    reads_whole_ = n > first_size;
+    co_return std::tuple{error, n};
+  }
   bool emptied = false;
   reader_waiting_idle_ = true;  // the moment sleep_if_idle() may cancel
   auto [error, n] = co_await transport_.async_read_some(
@@ -83,6 +94,7 @@ auto Connection<C>::read_while_idle() -> Task<std::tuple<std::error_code, std::s
       kUseTuple);
   reader_waiting_idle_ = false;
   if (error) co_return std::tuple{error, n};
+  common::bump(stats_.reads);
   make_room();  // takes a spare buffer of initial_read_size() bytes
   std::memcpy(awake.read_buffer.get(), awake.first_bytes.data(), n);
   awake.read_end = n;
@@ -99,6 +111,7 @@ auto Connection<C>::read_while_idle() -> Task<std::tuple<std::error_code, std::s
   // part of the peer's batch, and the peer would see its replies come in two writes.) Where
   // Asio can be told, the read also tells its reactor whether the socket is empty now; else it
   // is a system call of our own, and the next read asks the socket first.
+  reads_whole_ = true;  // the next request, too, is read straight into the buffer
   const std::size_t room = awake.read_capacity - awake.read_end;
   const asio::mutable_buffer rest(awake.read_buffer.get() + n, room);
   std::size_t more = 0;
@@ -110,6 +123,7 @@ auto Connection<C>::read_while_idle() -> Task<std::tuple<std::error_code, std::s
     socket_emptied_ = more < room;
   }
   if (error == asio::error::would_block) error = {};
+  if (more > 0) common::bump(stats_.reads);
   awake.read_end += more;
   co_return std::tuple{error, n + more};
 }
@@ -133,6 +147,7 @@ auto Connection<C>::read_more() -> Task<std::tuple<std::error_code, std::size_t>
                         : co_await transport_.async_read_some(
                               detail::DrainingBuffer{buffer, true, &emptied}, kUseTuple);
   awake.read_end += n;
+  if (n > 0) common::bump(stats_.reads);
   socket_emptied_ = transport_.secure() || !detail::kDrainingReads ? n < room : emptied;
   co_return std::tuple{error, n};
 }
