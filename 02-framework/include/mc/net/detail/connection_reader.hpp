@@ -40,7 +40,8 @@ auto Connection<C>::reader() -> Task<> {
       co_await asio::post(executor_, kUseTuple);
       continue;
     }
-    // With nothing buffered, the read buffer goes back to the thread for others to use.
+    // With nothing buffered, the read buffer goes back to the thread for others to use, unless
+    // this peer's requests outgrow first_bytes (reads_whole_, see read_while_idle()).
     const bool idle = awake.read_start == awake.read_end;
     if (idle && !reads_whole_) give_back_read_buffer();
     // A read that did not fill the buffer emptied the socket, and a peer that waits for our
